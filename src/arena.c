@@ -1,0 +1,136 @@
+/* arena.c - bump allocator: see arena.h. */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+#define ARENA_BLOCK (64 * 1024)
+
+typedef struct arena_block {
+    struct arena_block *next; /* older block, or NULL */
+    size_t size;              /* usable bytes in data[] */
+    size_t used;              /* bytes handed out from data[] */
+    _Alignas(ARENA_ALIGN) unsigned char data[];
+} arena_block;
+
+struct sp_arena {
+    arena_block *head; /* block allocations come from; owns the chain */
+    size_t total;      /* bytes handed out over the arena's life */
+};
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "streampipe: out of memory (allocating %zu bytes)\n", n);
+    abort();
+}
+
+void *sp_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *sp_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *sp_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = sp_xmalloc(n);
+    memcpy(d, s, n);
+    return d;
+}
+
+sp_arena *sp_arena_new(void)
+{
+    sp_arena *a = sp_xmalloc(sizeof *a);
+    a->head = NULL;
+    a->total = 0;
+    return a;
+}
+
+void sp_arena_free(sp_arena *a)
+{
+    if (!a)
+        return;
+    arena_block *b = a->head;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    free(a);
+}
+
+void *sp_arena_alloc(sp_arena *a, size_t n)
+{
+    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (need < n)
+        out_of_memory(n);
+    arena_block *b = a->head;
+    if (!b || b->size - b->used < need) {
+        size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+        b = sp_xmalloc(sizeof *b + size);
+        b->size = size;
+        b->used = 0;
+        /* A large request gets its own block behind the current one so the
+         * space left in the current block is not wasted. */
+        if (a->head && need > ARENA_BLOCK) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += need;
+    a->total += need;
+    memset(p, 0, n);
+    return p;
+}
+
+char *sp_arena_strndup(sp_arena *a, const char *s, size_t n)
+{
+    char *d = sp_arena_alloc(a, n + 1);
+    if (n)
+        memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *sp_arena_strdup(sp_arena *a, const char *s)
+{
+    return sp_arena_strndup(a, s, strlen(s));
+}
+
+char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return sp_arena_strdup(a, "");
+    char *d = sp_arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return d;
+}
+
+size_t sp_arena_used(const sp_arena *a)
+{
+    return a->total;
+}

@@ -1,0 +1,43 @@
+/* arena.h - bump allocator: many small allocations released together.
+ *
+ * The front end allocates the whole AST, its strings and the checker's types
+ * from one arena, so error recovery in the parser can never leak: the arena is
+ * freed at once when the compilation is done.  The runtime uses one arena per
+ * micro-batch the same way. */
+#ifndef SP_ARENA_H
+#define SP_ARENA_H
+
+#include <stddef.h>
+
+typedef struct sp_arena sp_arena;
+
+/* Returns a new, empty arena; the caller owns it and frees it with
+ * sp_arena_free().  Never returns NULL (out of memory aborts). */
+sp_arena *sp_arena_new(void);
+
+/* Releases the arena and every block allocated from it.  Accepts NULL. */
+void sp_arena_free(sp_arena *a);
+
+/* Returns n zeroed bytes aligned for any type, owned by the arena. */
+void *sp_arena_alloc(sp_arena *a, size_t n);
+
+/* Copies s[0..n) into the arena and NUL-terminates it. */
+char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);
+
+/* Copies the NUL-terminated s into the arena. */
+char *sp_arena_strdup(sp_arena *a, const char *s);
+
+/* printf into the arena. */
+char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Total bytes handed out so far (for statistics and tests). */
+size_t sp_arena_used(const sp_arena *a);
+
+/* malloc/realloc that abort with a message when memory is exhausted; for the
+ * few heap objects that outlive an arena. */
+void *sp_xmalloc(size_t n);
+void *sp_xrealloc(void *p, size_t n);
+char *sp_xstrdup(const char *s);
+
+#endif

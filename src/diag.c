@@ -1,0 +1,207 @@
+/* diag.c - diagnostics with file:line:col, the source line and a caret. */
+#include "diag.h"
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DIAG_MAX_PRINTED_ERRORS 50
+
+typedef struct diag_msg {
+    sp_severity sev; /* kind of message */
+    sp_loc loc;      /* where; loc.file < 0 for none */
+    char *text;      /* the message, owned by the arena */
+    char *hint;      /* how to fix it, or NULL; owned by the arena */
+    int line, col;   /* computed position, 0 when none */
+} diag_msg;
+
+struct sp_diag {
+    FILE *out;            /* where messages go, or NULL; not owned */
+    sp_arena *arena;      /* owns message texts */
+    sp_srcfile **files;   /* owned source files */
+    int nfiles, capfiles; /* entries / capacity of files */
+    diag_msg *msgs;       /* every message, in order; owned */
+    int nmsgs, capmsgs;   /* entries / capacity of msgs */
+    int errors, warnings; /* counts, including suppressed ones */
+    int quiet_warnings;   /* do not print warnings */
+    int overflow_said;    /* "too many errors" already printed */
+};
+
+sp_diag *sp_diag_new(FILE *out)
+{
+    sp_diag *d = sp_xmalloc(sizeof *d);
+    memset(d, 0, sizeof *d);
+    d->out = out;
+    d->arena = sp_arena_new();
+    return d;
+}
+
+void sp_diag_free(sp_diag *d)
+{
+    if (!d)
+        return;
+    for (int i = 0; i < d->nfiles; i++)
+        sp_srcfile_free(d->files[i]);
+    free(d->files);
+    free(d->msgs);
+    sp_arena_free(d->arena);
+    free(d);
+}
+
+int sp_diag_add_file(sp_diag *d, sp_srcfile *f)
+{
+    if (d->nfiles == d->capfiles) {
+        d->capfiles = d->capfiles ? d->capfiles * 2 : 4;
+        d->files = sp_xrealloc(d->files, sizeof *d->files * (size_t)d->capfiles);
+    }
+    d->files[d->nfiles] = f;
+    return d->nfiles++;
+}
+
+const sp_srcfile *sp_diag_file(const sp_diag *d, int idx)
+{
+    return idx >= 0 && idx < d->nfiles ? d->files[idx] : NULL;
+}
+
+int sp_diag_file_count(const sp_diag *d)
+{
+    return d->nfiles;
+}
+
+void sp_diag_position(const sp_diag *d, sp_loc loc, int *line, int *col)
+{
+    const sp_srcfile *f = sp_diag_file(d, loc.file);
+    if (!f) {
+        *line = *col = 0;
+        return;
+    }
+    sp_srcfile_position(f, loc.start, line, col);
+}
+
+void sp_diag_format_loc(const sp_diag *d, sp_loc loc, char *buf, size_t size)
+{
+    const sp_srcfile *f = sp_diag_file(d, loc.file);
+    if (!f) {
+        snprintf(buf, size, "streampipe");
+        return;
+    }
+    int line, col;
+    sp_srcfile_position(f, loc.start, &line, &col);
+    snprintf(buf, size, "%s:%d:%d", sp_srcfile_name(f), line, col);
+}
+
+/* Prints the source line of `loc` and a caret under its first character,
+ * followed by '~' under the rest of the range on that line. */
+static void diag_print_excerpt(const sp_diag *d, const diag_msg *m)
+{
+    const sp_srcfile *f = sp_diag_file(d, m->loc.file);
+    if (!f)
+        return;
+    const char *text;
+    size_t len = sp_srcfile_line(f, m->line, &text);
+    size_t tlen;
+    const char *all = sp_srcfile_text(f, &tlen);
+    size_t line_off = (size_t)(text - all);
+    char gutter[16];
+    int gw = snprintf(gutter, sizeof gutter, "%d", m->line);
+    fprintf(d->out, " %*s | ", gw + 3, gutter);
+    /* Control bytes and NULs are shown as '?' so the excerpt stays one line. */
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        fputc(c == '\t' || c >= 0x20 ? c : '?', d->out);
+    }
+    fputc('\n', d->out);
+    fprintf(d->out, " %*s | ", gw + 3, "");
+    size_t start = (size_t)m->loc.start - line_off;
+    size_t end = m->loc.end > m->loc.start ? (size_t)m->loc.end - line_off : start + 1;
+    if (start > len)
+        start = len;
+    if (end > len)
+        end = len > start ? len : start + 1;
+    for (size_t i = 0; i < start; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\t')
+            fputc('\t', d->out);
+        else if ((c & 0xC0) != 0x80)
+            fputc(' ', d->out);
+    }
+    fputc('^', d->out);
+    for (size_t i = start + 1; i < end; i++)
+        if (((unsigned char)text[i] & 0xC0) != 0x80)
+            fputc('~', d->out);
+    fputc('\n', d->out);
+}
+
+static const char *severity_name(sp_severity s)
+{
+    switch (s) {
+    case SP_ERROR: return "error";
+    case SP_WARNING: return "warning";
+    case SP_NOTE: return "note";
+    }
+    return "error";
+}
+
+void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
+                    const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *text = sp_arena_alloc(d->arena, n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+
+    for (int i = 0; i < d->nmsgs; i++) { /* the same message twice is noise */
+        const diag_msg *o = &d->msgs[i];
+        if (o->sev == sev && o->loc.file == loc.file && o->loc.start == loc.start &&
+            strcmp(o->text, text) == 0)
+            return;
+    }
+    if (d->nmsgs == d->capmsgs) {
+        d->capmsgs = d->capmsgs ? d->capmsgs * 2 : 16;
+        d->msgs = sp_xrealloc(d->msgs, sizeof *d->msgs * (size_t)d->capmsgs);
+    }
+    diag_msg *m = &d->msgs[d->nmsgs++];
+    m->sev = sev;
+    m->loc = loc;
+    m->text = text;
+    m->hint = hint ? sp_arena_strdup(d->arena, hint) : NULL;
+    sp_diag_position(d, loc, &m->line, &m->col);
+
+    if (sev == SP_ERROR)
+        d->errors++;
+    else if (sev == SP_WARNING)
+        d->warnings++;
+    if (!d->out)
+        return;
+    if (sev == SP_WARNING && d->quiet_warnings)
+        return;
+    if (d->errors > DIAG_MAX_PRINTED_ERRORS) {
+        if (!d->overflow_said)
+            fprintf(d->out, "streampipe: too many errors, stopping here\n");
+        d->overflow_said = 1;
+        return;
+    }
+    char where[512];
+    sp_diag_format_loc(d, loc, where, sizeof where);
+    fprintf(d->out, "%s: %s: %s\n", where, severity_name(sev), text);
+    diag_print_excerpt(d, m);
+    if (hint) {
+        int gw = snprintf(NULL, 0, "%d", m->line > 0 ? m->line : 1);
+        fprintf(d->out, " %*s = hint: %s\n", gw + 3, "", hint);
+    }
+}
+
+int sp_diag_errors(const sp_diag *d) { return d->errors; }
+int sp_diag_warnings(const sp_diag *d) { return d->warnings; }
+void sp_diag_set_quiet_warnings(sp_diag *d, int quiet) { d->quiet_warnings = quiet; }
+int sp_diag_count(const sp_diag *d) { return d->nmsgs; }
+sp_severity sp_diag_severity(const sp_diag *d, int i) { return d->msgs[i].sev; }
+const char *sp_diag_message(const sp_diag *d, int i) { return d->msgs[i].text; }
+const char *sp_diag_hint(const sp_diag *d, int i) { return d->msgs[i].hint; }
+int sp_diag_line(const sp_diag *d, int i) { return d->msgs[i].line; }
+int sp_diag_col(const sp_diag *d, int i) { return d->msgs[i].col; }

@@ -1,0 +1,292 @@
+/* main.c - the streampipe command line: check, dag, run, help, version.
+ *
+ * Exit status: 0 success, 1 an invalid pipeline (or a failed run),
+ * 2 bad usage (unknown command or option, a -p for no parameter). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "check.h"
+#include "diag.h"
+#include "dot.h"
+#include "ops.h"
+#include "parse.h"
+#include "plan.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.0.0"
+#endif
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+
+static const char usage_main[] =
+    "usage: streampipe COMMAND [OPTIONS] FILE\n"
+    "\n"
+    "Compiles a pipeline file (.sp) and runs it as a stream-processing job.\n"
+    "\n"
+    "commands:\n"
+    "  run FILE      run the pipeline\n"
+    "  check FILE    check the pipeline; silent and exit 0 when it is valid\n"
+    "  dag FILE      print the operator DAG as Graphviz DOT\n"
+    "  help [CMD]    show this help, or a command's\n"
+    "\n"
+    "options:\n"
+    "  -h, --help     show help\n"
+    "  -V, --version  show the version\n"
+    "\n"
+    "Exit status: 0 success, 1 invalid pipeline, 2 bad usage.\n"
+    "Documentation: docs/language.md (the language), docs/operators.md.\n";
+
+static const char usage_common[] =
+    "  -p, --param NAME=VALUE  set a parameter declared with 'param NAME = default'\n"
+    "  -I, --lib-dir DIR       look for 'use'd libraries in DIR first\n"
+    "  -W, --no-warnings       do not print warnings\n"
+    "  -h, --help              show this help\n";
+
+static const char usage_check[] =
+    "usage: streampipe check [OPTIONS] FILE\n"
+    "\n"
+    "Parses and checks FILE (names, types, operator arguments, windows against\n"
+    "the batch interval, the shape of the DAG).  Prints nothing and exits 0 when\n"
+    "it is valid; otherwise prints every problem as FILE:LINE:COL and exits 1.\n"
+    "\n"
+    "options:\n";
+
+static const char usage_dag[] =
+    "usage: streampipe dag [OPTIONS] FILE\n"
+    "\n"
+    "Prints the operator DAG of FILE as Graphviz DOT, for example:\n"
+    "  streampipe dag pipelines/logs.sp | dot -Tsvg > logs.svg\n"
+    "\n"
+    "options:\n"
+    "  -o, --output OUT        write to OUT instead of standard output\n"
+    "  -f, --format FORMAT     dot (the default)\n";
+
+static const char usage_run[] =
+    "usage: streampipe run [OPTIONS] FILE\n"
+    "\n"
+    "Runs FILE as a micro-batch stream-processing job.\n"
+    "\n"
+    "options:\n";
+
+typedef struct cli {
+    const char *command;          /* check, dag, run */
+    const char *file;             /* the pipeline */
+    const char *output;           /* dag -o */
+    const char *format;           /* dag -f */
+    sp_param_override *params;    /* -p, heap array */
+    int nparams;
+    const char **lib_dirs;        /* -I, heap array */
+    int nlib_dirs;
+    int no_warnings;              /* -W */
+} cli;
+
+static void print_command_help(const char *command, FILE *out)
+{
+    if (strcmp(command, "check") == 0)
+        fputs(usage_check, out);
+    else if (strcmp(command, "dag") == 0)
+        fputs(usage_dag, out);
+    else if (strcmp(command, "run") == 0)
+        fputs(usage_run, out);
+    else {
+        fputs(usage_main, out);
+        return;
+    }
+    fputs(usage_common, out);
+}
+
+static int usage_error(const char *command, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "streampipe%s%s: ", command ? " " : "", command ? command : "");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'streampipe %s%s--help' for more information.\n", command ? command : "",
+            command ? " " : "");
+    return EXIT_USAGE;
+}
+
+/* Parses the options of a command; returns -1 to go on, else an exit code. */
+static int parse_options(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"param", required_argument, NULL, 'p'},
+        {"lib-dir", required_argument, NULL, 'I'},
+        {"output", required_argument, NULL, 'o'},
+        {"format", required_argument, NULL, 'f'},
+        {"no-warnings", no_argument, NULL, 'W'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int is_dag = strcmp(c->command, "dag") == 0;
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":p:I:o:f:Wh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'p': {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                return usage_error(c->command, "-p needs NAME=VALUE, not '%s'", optarg);
+            c->params = sp_xrealloc(c->params, sizeof *c->params * (size_t)(c->nparams + 1));
+            c->params[c->nparams].name = strndup(optarg, (size_t)(eq - optarg));
+            c->params[c->nparams].value = eq + 1;
+            c->nparams++;
+            break;
+        }
+        case 'I':
+            c->lib_dirs = sp_xrealloc(c->lib_dirs, sizeof *c->lib_dirs * (size_t)(c->nlib_dirs + 1));
+            c->lib_dirs[c->nlib_dirs++] = optarg;
+            break;
+        case 'o':
+        case 'f':
+            if (!is_dag) {
+                char opt[3] = {'-', (char)ch, '\0'};
+                return usage_error(c->command, "option '%s' is only for 'dag'", opt);
+            }
+            if (ch == 'o')
+                c->output = optarg;
+            else
+                c->format = optarg;
+            break;
+        case 'W':
+            c->no_warnings = 1;
+            break;
+        case 'h':
+            print_command_help(c->command, stdout);
+            return 0;
+        case ':':
+            return usage_error(c->command, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error(c->command, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(c->command, "%s", "which pipeline file? give FILE");
+    if (optind + 1 < argc)
+        return usage_error(c->command, "one pipeline file at a time, but '%s' follows it", argv[optind + 1]);
+    c->file = argv[optind];
+    if (c->format && strcmp(c->format, "dot") != 0)
+        return usage_error(c->command, "unknown format '%s' (dot is supported)", c->format);
+    return -1;
+}
+
+/* Loads, checks and plans the pipeline.  Returns an exit status; on success
+ * *plan is set.  Everything lives in `a` and `d`. */
+static int compile(const cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
+{
+    sp_load_options opt = {c->lib_dirs, c->nlib_dirs, 0};
+    sp_program *p = sp_load(d, a, c->file, &opt);
+    if (!p)
+        return EXIT_INVALID;
+    int64_t batch_ms = 0;
+    sp_check_status st = sp_check(p, d, a, c->params, c->nparams, &batch_ms);
+    if (st == SP_CHECK_BAD_USAGE)
+        return EXIT_USAGE;
+    if (sp_diag_errors(d) > 0) {
+        int n = sp_diag_errors(d);
+        fprintf(stderr, "%s: %d error%s\n", c->file, n, n == 1 ? "" : "s");
+        return EXIT_INVALID;
+    }
+    *plan = sp_plan_build(p, batch_ms, a);
+    return 0;
+}
+
+static int command_check(const cli *c, sp_diag *d, sp_arena *a)
+{
+    sp_plan *plan = NULL;
+    return compile(c, d, a, &plan);
+}
+
+static int command_dag(const cli *c, sp_diag *d, sp_arena *a)
+{
+    sp_plan *plan = NULL;
+    int rc = compile(c, d, a, &plan);
+    if (rc != 0)
+        return rc;
+    FILE *out = stdout;
+    if (c->output && strcmp(c->output, "-") != 0) {
+        out = fopen(c->output, "w");
+        if (!out) {
+            fprintf(stderr, "streampipe dag: cannot write '%s': %s\n", c->output, strerror(errno));
+            return EXIT_INVALID;
+        }
+    }
+    sp_dot_write(plan, out);
+    int failed = ferror(out);
+    if (out != stdout)
+        failed |= fclose(out) != 0;
+    else
+        failed |= fflush(out) != 0;
+    if (failed) {
+        fprintf(stderr, "streampipe dag: writing '%s' failed: %s\n", c->output ? c->output : "standard output",
+                strerror(errno));
+        return EXIT_INVALID;
+    }
+    return 0;
+}
+
+static int command_run(const cli *c, sp_diag *d, sp_arena *a)
+{
+    sp_plan *plan = NULL;
+    int rc = compile(c, d, a, &plan);
+    if (rc != 0)
+        return rc;
+    fprintf(stderr,
+            "streampipe run: %s is valid, but this build has no runtime yet: it arrives with the\n"
+            "runtime issue (#3).  Meanwhile 'streampipe check' and 'streampipe dag' work.\n",
+            c->file);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("streampipe %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        print_command_help(argc > 2 ? argv[2] : "", stdout);
+        return 0;
+    }
+    int (*run)(const cli *, sp_diag *, sp_arena *) = NULL;
+    if (strcmp(cmd, "check") == 0)
+        run = command_check;
+    else if (strcmp(cmd, "dag") == 0)
+        run = command_dag;
+    else if (strcmp(cmd, "run") == 0)
+        run = command_run;
+    else {
+        fprintf(stderr, "streampipe: unknown command '%s'\n", cmd);
+        fputs("commands: run, check, dag, help; try 'streampipe --help'\n", stderr);
+        return EXIT_USAGE;
+    }
+    cli c;
+    memset(&c, 0, sizeof c);
+    c.command = cmd;
+    int rc = parse_options(&c, argc - 1, argv + 1);
+    if (rc < 0) {
+        sp_diag *d = sp_diag_new(stderr);
+        sp_diag_set_quiet_warnings(d, c.no_warnings);
+        sp_arena *a = sp_arena_new();
+        rc = run(&c, d, a);
+        sp_arena_free(a);
+        sp_diag_free(d);
+    }
+    for (int i = 0; i < c.nparams; i++)
+        free((char *)c.params[i].name);
+    free(c.params);
+    free(c.lib_dirs);
+    return rc;
+}
