@@ -411,6 +411,12 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
         snprintf(hintbuf, sizeof hintbuf, "unclosed '%c' opened at %d:%d", b.open, line, col);
         hint = hintbuf;
         ctx->have_unclosed = 0;
+        /* Of a long list of possibilities, the closing bracket is the one
+         * that matters. */
+        yysymbol_kind_t closer = b.open == '(' ? YYSYMBOL_RPAREN : b.open == '[' ? YYSYMBOL_RBRACK : YYSYMBOL_RBRACE;
+        for (int i = 0; i < n && !wants_expr; i++)
+            if (expected[i] == closer)
+                snprintf(what, sizeof what, ", expected %s", yysymbol_name(closer));
     } else if (got == YYSYMBOL_ASSIGN && !wants_nl) {
         hint = "to compare two values write '=='";
     } else if (got == YYSYMBOL_ASSIGN) {

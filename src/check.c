@@ -533,6 +533,20 @@ static const sp_type *check_call(checker *c, sp_expr *e)
         e->resolution = SP_R_BUILTIN;
         e->slot = ft->builtin;
         check_regex_arg(c, ft->builtin, e->u.call.args);
+        if (ft->builtin == SP_BUILTIN_COALESCE && e->u.call.nargs >= 2) {
+            /* the first non-null: null only if the last may be */
+            const sp_type *t = &sp_type_null;
+            for (int k = 0; k < e->u.call.nargs; k++)
+                t = sp_type_join(c->a, t, types[k]);
+            const sp_type *last = types[e->u.call.nargs - 1];
+            if (t->nullable && !last->nullable && last->kind != SP_T_ANY) {
+                sp_type *copy = sp_arena_alloc(c->a, sizeof *copy);
+                *copy = *t;
+                copy->nullable = 0;
+                t = copy;
+            }
+            return t;
+        }
         if (ft->builtin == SP_BUILTIN_FOLD && e->u.call.nargs == 3) {
             /* fold(list, start, f): f(accumulator, item) */
             const sp_type *f_args[2] = {types[1], types[0]->kind == SP_T_LIST ? types[0]->elem : &sp_type_any};
