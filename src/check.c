@@ -1052,6 +1052,44 @@ static void check_io_args(checker *c, const sp_io_info *io, const char *what, sp
                           "%s '%s' needs its '%s' argument", what, io->name, p[i].name);
 }
 
+/* input(URI): a URI with a scheme must name a known one; anything else is
+ * a file path. */
+static void check_input_uri(checker *c, const sp_expr *e)
+{
+    static const char *const schemes[] = {"file", "stdin", "tcp", "gen", "kafka"};
+    int neg;
+    const sp_expr *v = const_literal(c, e, &neg);
+    if (!v || v->kind != SP_E_STRING)
+        return;
+    const char *uri = v->u.str.s;
+    size_t n = 0;
+    while ((uri[n] >= 'a' && uri[n] <= 'z') || (uri[n] >= 'A' && uri[n] <= 'Z') ||
+           (n > 0 && ((uri[n] >= '0' && uri[n] <= '9') || uri[n] == '+' || uri[n] == '-' || uri[n] == '.')))
+        n++;
+    if (n < 2 || uri[n] != ':')
+        return; /* a path, "-" or "demo" */
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strlen(schemes[i]) == n && strncmp(schemes[i], uri, n) == 0)
+            return;
+    char *scheme = sp_arena_strndup(c->a, uri, n);
+    const sp_stmt *param = e->kind == SP_E_NAME ? find_def(c, e->u.name) : NULL;
+    const char *via = "";
+    if (param && param->kind == SP_S_PARAM && param->param_override) {
+        /* the value came from the command line: say so, and it is a usage error */
+        via = sp_arena_printf(c->a, "-p %s=%s: ", param->name, param->param_override);
+        c->usage_errors++;
+    }
+    sp_suggest sg;
+    sp_suggest_init(&sg, scheme);
+    for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+        sp_suggest_offer(&sg, schemes[i]);
+    const char *best = sp_suggest_result(&sg);
+    sp_diag_error(c->d, v->loc,
+                  best ? did_you_mean(c, best)
+                       : "inputs are a path, '-', file:PATH, stdin:, tcp://HOST:PORT, gen:?rate=N or kafka://BROKERS/TOPIC",
+                  "%sunknown input scheme '%s:'", via, scheme);
+}
+
 static void check_source(checker *c, sp_stmt *s)
 {
     int k = sp_source_lookup(s->kind_name);
@@ -1071,6 +1109,8 @@ static void check_source(checker *c, sp_stmt *s)
         return;
     }
     check_io_args(c, &sp_sources[k], "source", s->kind_loc, s->args);
+    if (k == SP_SOURCE_INPUT && s->args)
+        check_input_uri(c, s->args->value);
     s->type = &sp_type_string;
 }
 

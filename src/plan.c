@@ -2,6 +2,7 @@
 #include "plan.h"
 #include "ops.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 struct sp_plan {
@@ -70,7 +71,10 @@ static const char *op_label(sp_arena *a, const sp_step *st)
         char letter = op->args[arg];
         if (letter == 'd')
             continue; /* shown as LENGTH / SLIDE below */
-        s = sp_arena_printf(a, "%s %s", s, sp_ast_expr_string(a, g->value, LABEL_EXPR_MAX));
+        if (letter == 'n' && st->n > 0) /* the value, also when it is a parameter */
+            s = sp_arena_printf(a, "%s %" PRId64, s, st->n);
+        else
+            s = sp_arena_printf(a, "%s %s", s, sp_ast_expr_string(a, g->value, LABEL_EXPR_MAX));
     }
     if (st->length_ms > 0)
         s = sp_arena_printf(a, "%s %s / %s", s, duration_text(a, st->length_ms), duration_text(a, st->slide_ms));

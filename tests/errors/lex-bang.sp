@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | filter !contains(it, "robots.txt")
+  | sink stdout

@@ -1,0 +1,2 @@
+source lines = file("access.log")
+lines | map it | sink stdout

@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | filter contains(it, "GET") || contains(it, "HEAD")
+  | sink stdout

@@ -1,0 +1,3 @@
+batch 1.5s
+source lines = file("access.log")
+lines | sink stdout

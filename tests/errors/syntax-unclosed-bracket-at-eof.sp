@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | flatMap [it, upper(it)
+  | sink stdout

@@ -1,0 +1,5 @@
+source lines = file("access.log")
+lines
+  | map (it, length(it)
+  | sink stdout
+lines | sink stdout

@@ -1,0 +1,3 @@
+use "weblog"
+source lines = file("access.log")
+lines | sink stdout
