@@ -1,16 +1,19 @@
 # logs.sp - real-time analytics of web-server access logs.
 #
 # The Spark Streaming log-analyzer sample as one pipeline.  Per sliding window
-# and cumulatively since the start: content size avg/min/max, response code
-# counts, client addresses seen more than `min_hits` times, and the top
-# endpoints.
+# and cumulatively since the start: content size avg/min/max/count, response
+# code counts, client addresses seen more than `min_hits` times, and the top
+# endpoints; plus the number of lines that are not access-log lines.
 #
-#   streampipe run pipelines/logs.sp -p input=access.log
+#   streampipe run pipelines/logs.sp                       # generated demo traffic
+#   streampipe run pipelines/logs.sp -p input=access.log   # a file ("-": stdin)
+#   streampipe run pipelines/logs.sp -p format=json        # JSON lines
 #   streampipe dag pipelines/logs.sp | dot -Tsvg > logs.svg
 
 use weblog
 
-param input = "-"             # a path, "-" for stdin, or a URI (kafka://, tcp://, gen:)
+param input = "demo"          # a path, "-" for stdin, gen:?count=N&seed=N, demo
+param format = "text"         # text (like the Spark sample) or json
 param window_length = 30s     # the sliding window
 param slide_interval = 10s    # how often it slides
 param min_hits = 10           # "IPAddresses > 10 times"
@@ -20,53 +23,67 @@ batch 10s
 
 source lines = input(input)
 
-access = lines | map parse_access_log | filter ok
+# Each line with its parse; null when it is not an access-log line.
+parsed = lines | map (it, parse_access_log(it))
+access = parsed | filter _2 != null | map _2
+malformed = parsed | filter _2 == null | map _1
 
-# Content size: (count, sum, min, max) over the window and since the start.
+# Content size: (count, sum, min, max), over the window and since the start.
 sizes = access | map stats(size)
 sizes
   | reduceByWindow merge_stats, window_length slide slide_interval
   | map stats_summary
-  | sink stdout "Content Size Avg/Min/Max (window)"
+  | sink stdout("Content Size", name: "content_size", format: format)
 sizes
   | reduce merge_stats
   | map ("all", it)
   | updateStateByKey running_stats
-  | map stats_summary(_2)
-  | sink stdout "Content Size Avg/Min/Max"
+  | map _2
+  | reduce merge_stats
+  | map stats_summary
+  | sink stdout("Total Content Size", name: "total_content_size", format: format)
 
 # Response code counts.
 codes = access | map (status, 1)
 codes
   | reduceByKeyAndWindow sum, window_length slide slide_interval inverse difference
-  | sink stdout "Response code counts (window)"
+  | sink stdout("Response code counts", name: "response_codes", format: format)
 codes
   | reduceByKey sum
   | updateStateByKey running_sum
-  | sink stdout "Response code counts"
+  | sink stdout("Total response code counts", name: "total_response_codes", format: format)
 
 # Client addresses seen more than min_hits times.
 clients = access | map (host, 1)
 clients
-  | reduceByKeyAndWindow sum, window_length slide slide_interval
+  | reduceByKeyAndWindow sum, window_length slide slide_interval inverse difference
   | filter _2 > min_hits
   | map _1
-  | sink stdout "IPAddresses > 10 times (window)"
+  | sink stdout("IPAddresses > 10 times", name: "frequent_ips", format: format)
 clients
   | reduceByKey sum
   | updateStateByKey running_sum
   | filter _2 > min_hits
   | map _1
-  | sink stdout "IPAddresses > 10 times"
+  | sink stdout("Total IPAddresses > 10 times", name: "total_frequent_ips", format: format)
 
-# The most requested endpoints.
+# The most requested endpoints; ties broken by endpoint.
 endpoints = access | map (endpoint, 1)
 endpoints
   | reduceByKeyAndWindow sum, window_length slide slide_interval inverse difference
   | top top_n by _2
-  | sink stdout "Top Endpoints (window)"
+  | sink stdout("Top Endpoints", name: "top_endpoints", format: format)
 endpoints
   | reduceByKey sum
   | updateStateByKey running_sum
   | top top_n by _2
-  | sink stdout "Top Endpoints"
+  | sink stdout("Total Top Endpoints", name: "total_top_endpoints", format: format)
+
+# Lines that are not access-log lines, counted since the start.
+malformed
+  | count
+  | map ("malformed", it)
+  | updateStateByKey running_sum
+  | map _2
+  | reduce sum
+  | sink stdout("Malformed lines", name: "malformed_lines", format: format)

@@ -130,6 +130,8 @@ struct sp_expr {
     sp_resolution resolution; /* SP_E_NAME / SP_E_CALL callee */
     int slot;                 /* local slot or builtin index */
     const void *target;       /* resolved statement, when there is one */
+    /* Filled by the runtime's preparation (sp_eval_prepare). */
+    void *rt;                 /* CALL: compiled regex; RECORD: shape */
 };
 
 typedef enum sp_opt_kind {

@@ -4,6 +4,9 @@
  * 2 bad usage (unknown command or option, a -p for no parameter). */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "ops.h"
 #include "parse.h"
 #include "plan.h"
+#include "runtime.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0.0"
@@ -69,9 +73,15 @@ static const char usage_dag[] =
 static const char usage_run[] =
     "usage: streampipe run [OPTIONS] FILE\n"
     "\n"
-    "Runs FILE as a micro-batch stream-processing job.\n"
+    "Runs FILE as a micro-batch stream-processing job.  A bounded input (a file,\n"
+    "stdin) is read in batches of at most --batch-records records, each standing\n"
+    "for one batch interval, so results are the same on every run; the run ends\n"
+    "when the input does.  An unbounded one (the generator) follows the clock.\n"
+    "Ctrl-C stops after the current batch.\n"
     "\n"
-    "options:\n";
+    "options:\n"
+    "  -B, --batch-records N   records per batch of a bounded input (100000)\n"
+    "  -q, --quiet             no summary on standard error at the end\n";
 
 typedef struct cli {
     const char *command;          /* check, dag, run */
@@ -83,6 +93,9 @@ typedef struct cli {
     const char **lib_dirs;        /* -I, heap array */
     int nlib_dirs;
     int no_warnings;              /* -W */
+    int quiet;                    /* run -q: no summary on stderr */
+    int64_t batch_records;        /* run --batch-records */
+    sp_program *program;          /* set by compile() */
 } cli;
 
 static void print_command_help(const char *command, FILE *out)
@@ -118,13 +131,15 @@ static int parse_options(cli *c, int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"format", required_argument, NULL, 'f'},
         {"no-warnings", no_argument, NULL, 'W'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"batch-records", required_argument, NULL, 'B'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int is_dag = strcmp(c->command, "dag") == 0;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":p:I:o:f:Wh", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': {
             const char *eq = strchr(optarg, '=');
@@ -154,6 +169,22 @@ static int parse_options(cli *c, int argc, char **argv)
         case 'W':
             c->no_warnings = 1;
             break;
+        case 'q':
+        case 'B':
+            if (strcmp(c->command, "run") != 0) {
+                char opt[3] = {'-', (char)ch, '\0'};
+                return usage_error(c->command, "option '%s' is only for 'run'", opt);
+            }
+            if (ch == 'q')
+                c->quiet = 1;
+            else {
+                char *end;
+                long long n = strtoll(optarg, &end, 10);
+                if (*end || n <= 0)
+                    return usage_error(c->command, "--batch-records needs a positive number, not '%s'", optarg);
+                c->batch_records = n;
+            }
+            break;
         case 'h':
             print_command_help(c->command, stdout);
             return 0;
@@ -175,7 +206,7 @@ static int parse_options(cli *c, int argc, char **argv)
 
 /* Loads, checks and plans the pipeline.  Returns an exit status; on success
  * *plan is set.  Everything lives in `a` and `d`. */
-static int compile(const cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
+static int compile(cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
 {
     sp_load_options opt = {c->lib_dirs, c->nlib_dirs, 0};
     sp_program *p = sp_load(d, a, c->file, &opt);
@@ -191,16 +222,17 @@ static int compile(const cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
         return EXIT_INVALID;
     }
     *plan = sp_plan_build(p, batch_ms, a);
+    c->program = p;
     return 0;
 }
 
-static int command_check(const cli *c, sp_diag *d, sp_arena *a)
+static int command_check(cli *c, sp_diag *d, sp_arena *a)
 {
     sp_plan *plan = NULL;
     return compile(c, d, a, &plan);
 }
 
-static int command_dag(const cli *c, sp_diag *d, sp_arena *a)
+static int command_dag(cli *c, sp_diag *d, sp_arena *a)
 {
     sp_plan *plan = NULL;
     int rc = compile(c, d, a, &plan);
@@ -228,17 +260,52 @@ static int command_dag(const cli *c, sp_diag *d, sp_arena *a)
     return 0;
 }
 
-static int command_run(const cli *c, sp_diag *d, sp_arena *a)
+static volatile sig_atomic_t stop_requested;
+
+/* The first SIGINT / SIGTERM asks the run to stop after the current batch;
+ * a second one exits at once. */
+static void on_signal(int sig)
+{
+    if (stop_requested)
+        _exit(128 + sig);
+    stop_requested = 1;
+}
+
+static int command_run(cli *c, sp_diag *d, sp_arena *a)
 {
     sp_plan *plan = NULL;
     int rc = compile(c, d, a, &plan);
     if (rc != 0)
         return rc;
-    fprintf(stderr,
-            "streampipe run: %s is valid, but this build has no runtime yet: it arrives with the\n"
-            "runtime issue (#3).  Meanwhile 'streampipe check' and 'streampipe dag' work.\n",
-            c->file);
-    return EXIT_USAGE;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
+
+    sp_run_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.batch_records = c->batch_records;
+    opt.stop = &stop_requested;
+    char *err = NULL;
+    sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
+    if (!rt) {
+        fprintf(stderr, "streampipe run: %s\n", err ? err : "cannot start");
+        free(err);
+        return EXIT_INVALID;
+    }
+    rc = sp_runtime_run(rt) ? EXIT_INVALID : 0;
+    sp_run_stats st;
+    sp_runtime_stats(rt, &st);
+    if (!c->quiet)
+        fprintf(stderr,
+                "streampipe: %" PRIu64 " batch%s, %" PRIu64 " records read, %" PRIu64
+                " rejected by the source (too long), %" PRIu64 " run-time errors\n",
+                st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors);
+    sp_runtime_free(rt);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -260,7 +327,7 @@ int main(int argc, char **argv)
         print_command_help(argc > 2 ? argv[2] : "", stdout);
         return 0;
     }
-    int (*run)(const cli *, sp_diag *, sp_arena *) = NULL;
+    int (*run)(cli *, sp_diag *, sp_arena *) = NULL;
     if (strcmp(cmd, "check") == 0)
         run = command_check;
     else if (strcmp(cmd, "dag") == 0)

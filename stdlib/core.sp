@@ -25,4 +25,4 @@ fn merge_stats(a, b) =
 fn running_stats(values, state) = fold(values, state, merge_stats)
 fn stats_count(s) = s._1
 fn stats_avg(s) = if s._1 == 0 then 0 else s._2 / s._1
-fn stats_summary(s) = {avg: stats_avg(s), min: s._3, max: s._4}
+fn stats_summary(s) = {avg: stats_avg(s), min: s._3, max: s._4, count: s._1}

@@ -1,0 +1,690 @@
+/* eval.c - the expression evaluator: a tree walk over the checked AST.
+ *
+ * Locals live in slots of a frame on a per-evaluator stack (no allocation per
+ * call); names were resolved to slots, fields, parameters and functions by
+ * the checker.  Null propagates: arithmetic on null is null, ordering
+ * comparisons with null are false, a field of null is null. */
+#include "eval.h"
+#include "builtins.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CALL_DEPTH 200
+
+void sp_eval_init(sp_eval *ev, sp_arena *arena, sp_diag *diag)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->arena = arena;
+    ev->diag = diag;
+    ev->stack = sp_xmalloc(sizeof(sp_value) * SP_EVAL_STACK);
+    ev->frame = ev->stack;
+    ev->match_data = pcre2_match_data_create(64, NULL);
+}
+
+void sp_eval_destroy(sp_eval *ev)
+{
+    free(ev->stack);
+    pcre2_match_data_free(ev->match_data);
+    if (ev->regex_scratch) {
+        void **scratch = ev->regex_scratch;
+        pcre2_code_free(scratch[0]);
+        free(scratch[1]);
+        free(scratch);
+    }
+    ev->stack = NULL;
+}
+
+void sp_eval_error(sp_eval *ev, const sp_expr *at, const char *fmt, ...)
+{
+    ev->errors++;
+    if (!ev->diag)
+        return;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sp_loc none = {-1, 0, 0};
+    sp_diag_warning(ev->diag, at ? at->loc : none,
+                    "the expression gives null for this element; the error is reported once here",
+                    "at run time: %s", msg);
+}
+
+/* ----- frames ----- */
+
+/* Pushes a frame of n null slots; returns the previous frame, or NULL when
+ * the stack is full (reported). */
+static int push_frame(sp_eval *ev, int n, sp_value **saved, const sp_expr *at)
+{
+    if (ev->sp + n > SP_EVAL_STACK || ev->depth >= MAX_CALL_DEPTH) {
+        sp_eval_error(ev, at, "calls nested too deeply");
+        return 0;
+    }
+    *saved = ev->frame;
+    ev->frame = ev->stack + ev->sp;
+    for (int i = 0; i < n; i++)
+        ev->frame[i] = sp_null();
+    ev->sp += n;
+    ev->depth++;
+    return 1;
+}
+
+static void pop_frame(sp_eval *ev, int n, sp_value *saved)
+{
+    ev->sp -= n;
+    ev->depth--;
+    ev->frame = saved;
+}
+
+/* Binds params at frame[first..]: one argument each, or the items of one
+ * tuple argument.  Returns 0 on a mismatch (reported). */
+static int bind_args(sp_eval *ev, int first, int nparams, const sp_value *args, int n, const sp_expr *at)
+{
+    if (n == nparams) {
+        for (int i = 0; i < n; i++)
+            ev->frame[first + i] = args[i];
+        return 1;
+    }
+    if (n == 1 && nparams > 1 && args[0].tag == SP_V_TUPLE && (int)args[0].n == nparams) {
+        for (int i = 0; i < nparams; i++)
+            ev->frame[first + i] = args[0].u.items[i];
+        return 1;
+    }
+    if (n == 1 && nparams > 1 && args[0].tag == SP_V_NULL) {
+        return 1; /* all parameters null */
+    }
+    sp_eval_error(ev, at, "a function of %d parameter%s applied to %d value%s", nparams,
+                  nparams == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    return 0;
+}
+
+static sp_value call_user(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, const sp_expr *at)
+{
+    int size = fn->nlocals > fn->nparams ? fn->nlocals : fn->nparams;
+    sp_value *saved;
+    if (!push_frame(ev, size, &saved, at))
+        return sp_null();
+    const sp_value *saved_it = ev->it;
+    ev->it = NULL;
+    sp_value r = sp_null();
+    if (bind_args(ev, 0, fn->nparams, args, n, at))
+        r = sp_eval_expr(ev, fn->value);
+    ev->it = saved_it;
+    pop_frame(ev, size, saved);
+    return r;
+}
+
+/* Applies lambda `lam` in a new frame of `size` slots initialised from env. */
+static sp_value call_lambda(sp_eval *ev, const sp_expr *lam, const sp_value *env, int nenv,
+                            const sp_value *args, int n)
+{
+    int need = lam->u.lambda.first_slot + lam->u.lambda.nparams;
+    int size = nenv < need ? need : nenv;
+    sp_value *saved;
+    if (!push_frame(ev, size, &saved, lam))
+        return sp_null();
+    if (env && nenv > 0)
+        memcpy(ev->frame, env, sizeof(sp_value) * (size_t)nenv);
+    const sp_value *saved_it = ev->it;
+    ev->it = NULL;
+    sp_value r = sp_null();
+    if (bind_args(ev, lam->u.lambda.first_slot, lam->u.lambda.nparams, args, n, lam))
+        r = sp_eval_expr(ev, lam->u.lambda.body);
+    ev->it = saved_it;
+    pop_frame(ev, size, saved);
+    return r;
+}
+
+sp_value sp_eval_apply(sp_eval *ev, sp_value fn, const sp_value *args, int n, const sp_expr *at)
+{
+    if (fn.tag == SP_V_NULL)
+        return sp_null();
+    if (fn.tag != SP_V_FUNC) {
+        sp_eval_error(ev, at, "a %s is not a function", sp_value_type_name(fn));
+        return sp_null();
+    }
+    const sp_funcval *f = fn.u.fn;
+    switch (f->kind) {
+    case 0: return call_user(ev, f->def, args, n, at);
+    case 1: return sp_builtin_call(ev, f->builtin, args, n, at);
+    default: return call_lambda(ev, f->def, f->env, f->nenv, args, n);
+    }
+}
+
+static sp_value func_value(sp_eval *ev, int kind, const void *def, int builtin)
+{
+    sp_funcval *f = sp_arena_alloc(ev->arena, sizeof *f);
+    f->kind = kind;
+    f->def = def;
+    f->builtin = builtin;
+    sp_value v = {SP_V_FUNC, 0, {.fn = f}};
+    return v;
+}
+
+/* ----- names and fields ----- */
+
+static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, int slot, const sp_expr *at)
+{
+    switch (obj.tag) {
+    case SP_V_NULL:
+        return sp_null();
+    case SP_V_RECORD: {
+        const sp_shape *sh = obj.u.rec->shape;
+        if (slot >= 0 && slot < sh->n && strcmp(sh->names[slot], name) == 0)
+            return obj.u.rec->vals[slot];
+        const sp_value *v = sp_record_get(obj, name);
+        return v ? *v : sp_null();
+    }
+    case SP_V_TUPLE:
+        if (name[0] == '_') {
+            char *end;
+            long k = strtol(name + 1, &end, 10);
+            if (*end == '\0' && k >= 1 && k <= (long)obj.n)
+                return obj.u.items[k - 1];
+        }
+        sp_eval_error(ev, at, "a tuple of %u items has no '%s'", obj.n, name);
+        return sp_null();
+    default:
+        sp_eval_error(ev, at, "a %s has no field '%s'", sp_value_type_name(obj), name);
+        return sp_null();
+    }
+}
+
+static sp_value literal_value(const sp_expr *e)
+{
+    switch (e->kind) {
+    case SP_E_INT:
+    case SP_E_DURATION: return sp_int(e->u.i);
+    case SP_E_FLOAT: return sp_float(e->u.f);
+    case SP_E_STRING: return sp_str(e->u.str.s, e->u.str.len);
+    case SP_E_BOOL: return sp_bool(e->u.b);
+    default: return sp_null();
+    }
+}
+
+static sp_value eval_name(sp_eval *ev, const sp_expr *e)
+{
+    switch (e->resolution) {
+    case SP_R_LOCAL:
+        return ev->frame[e->slot];
+    case SP_R_FIELD:
+        if (!ev->it)
+            return sp_null();
+        return field_of(ev, *ev->it, e->u.name, e->slot, e);
+    case SP_R_PARAM: {
+        const sp_stmt *p = e->target;
+        return sp_eval_expr(ev, p->value);
+    }
+    case SP_R_FUNCTION:
+        return func_value(ev, 0, e->target, 0);
+    case SP_R_BUILTIN:
+        return func_value(ev, 1, NULL, e->slot);
+    default:
+        return sp_null();
+    }
+}
+
+/* ----- arithmetic ----- */
+
+static int is_num(sp_value v)
+{
+    return v.tag == SP_V_INT || v.tag == SP_V_FLOAT;
+}
+
+static double as_double(sp_value v)
+{
+    return v.tag == SP_V_INT ? (double)v.u.i : v.u.f;
+}
+
+static sp_value concat(sp_eval *ev, sp_value a, sp_value b)
+{
+    if (a.tag == SP_V_STR) {
+        char *d = sp_arena_alloc(ev->arena, (size_t)a.n + b.n + 1);
+        memcpy(d, a.u.s, a.n);
+        memcpy(d + a.n, b.u.s, b.n);
+        return sp_str(d, (size_t)a.n + b.n);
+    }
+    sp_value l = sp_list_new(ev->arena, a.n + b.n);
+    memcpy(l.u.items, a.u.items, sizeof(sp_value) * a.n);
+    memcpy(l.u.items + a.n, b.u.items, sizeof(sp_value) * b.n);
+    return l;
+}
+
+static sp_value arith(sp_eval *ev, sp_binop op, sp_value a, sp_value b, const sp_expr *at)
+{
+    if (a.tag == SP_V_NULL || b.tag == SP_V_NULL)
+        return sp_null();
+    if (op == SP_ADD && a.tag == b.tag && (a.tag == SP_V_STR || a.tag == SP_V_LIST))
+        return concat(ev, a, b);
+    if (!is_num(a) || !is_num(b)) {
+        sp_eval_error(ev, at, "'%s' on %s and %s", sp_ast_binop_text(op), sp_value_type_name(a),
+                      sp_value_type_name(b));
+        return sp_null();
+    }
+    if (a.tag == SP_V_INT && b.tag == SP_V_INT) {
+        int64_t x = a.u.i, y = b.u.i, r;
+        switch (op) {
+        case SP_ADD:
+            if (__builtin_add_overflow(x, y, &r))
+                return sp_float((double)x + (double)y);
+            return sp_int(r);
+        case SP_SUB:
+            if (__builtin_sub_overflow(x, y, &r))
+                return sp_float((double)x - (double)y);
+            return sp_int(r);
+        case SP_MUL:
+            if (__builtin_mul_overflow(x, y, &r))
+                return sp_float((double)x * (double)y);
+            return sp_int(r);
+        case SP_DIV:
+        case SP_MOD:
+            if (y == 0) {
+                sp_eval_error(ev, at, "division by zero");
+                return sp_null();
+            }
+            if (x == INT64_MIN && y == -1)
+                return op == SP_DIV ? sp_float(-(double)INT64_MIN) : sp_int(0);
+            return sp_int(op == SP_DIV ? x / y : x % y);
+        default:
+            return sp_null();
+        }
+    }
+    double x = as_double(a), y = as_double(b);
+    switch (op) {
+    case SP_ADD: return sp_float(x + y);
+    case SP_SUB: return sp_float(x - y);
+    case SP_MUL: return sp_float(x * y);
+    case SP_DIV:
+        if (y == 0) {
+            sp_eval_error(ev, at, "division by zero");
+            return sp_null();
+        }
+        return sp_float(x / y);
+    case SP_MOD:
+        if (y == 0) {
+            sp_eval_error(ev, at, "division by zero");
+            return sp_null();
+        }
+        return sp_float(x - y * (double)(int64_t)(x / y));
+    default: return sp_null();
+    }
+}
+
+static sp_value eval_binary(sp_eval *ev, const sp_expr *e)
+{
+    sp_binop op = e->u.binary.op;
+    if (op == SP_AND) {
+        sp_value l = sp_eval_expr(ev, e->u.binary.l);
+        if (!sp_truthy(l))
+            return sp_bool(0);
+        return sp_bool(sp_truthy(sp_eval_expr(ev, e->u.binary.r)));
+    }
+    if (op == SP_OR) {
+        sp_value l = sp_eval_expr(ev, e->u.binary.l);
+        if (sp_truthy(l))
+            return sp_bool(1);
+        return sp_bool(sp_truthy(sp_eval_expr(ev, e->u.binary.r)));
+    }
+    sp_value l = sp_eval_expr(ev, e->u.binary.l);
+    sp_value r = sp_eval_expr(ev, e->u.binary.r);
+    switch (op) {
+    case SP_EQ: return sp_bool(sp_value_equal(l, r));
+    case SP_NE: return sp_bool(!sp_value_equal(l, r));
+    case SP_LT: case SP_LE: case SP_GT: case SP_GE: {
+        if (l.tag == SP_V_NULL || r.tag == SP_V_NULL)
+            return sp_bool(0);
+        int c = sp_value_compare(l, r);
+        return sp_bool(op == SP_LT ? c < 0 : op == SP_LE ? c <= 0 : op == SP_GT ? c > 0 : c >= 0);
+    }
+    default:
+        return arith(ev, op, l, r, e);
+    }
+}
+
+/* ----- the rest ----- */
+
+static sp_value eval_items(sp_eval *ev, const sp_expr *e)
+{
+    sp_value v;
+    if (e->kind == SP_E_RECORD) {
+        const sp_shape *shape = e->rt;
+        if (!shape) { /* not prepared: build it now (tests, fuzzing) */
+            sp_shape *sh = sp_arena_alloc(ev->arena, sizeof *sh);
+            sh->n = e->u.items.n;
+            sh->names = sp_arena_alloc(ev->arena, sizeof *sh->names * (size_t)(sh->n ? sh->n : 1));
+            int i = 0;
+            for (const sp_arg *a = e->u.items.items; a; a = a->next)
+                sh->names[i++] = a->name;
+            shape = sh;
+        }
+        v = sp_record_new(ev->arena, shape);
+        int i = 0;
+        for (const sp_arg *a = e->u.items.items; a; a = a->next)
+            v.u.rec->vals[i++] = sp_eval_expr(ev, a->value);
+        return v;
+    }
+    v = e->kind == SP_E_TUPLE ? sp_tuple_new(ev->arena, (uint32_t)e->u.items.n)
+                              : sp_list_new(ev->arena, (uint32_t)e->u.items.n);
+    int i = 0;
+    for (const sp_arg *a = e->u.items.items; a; a = a->next)
+        v.u.items[i++] = sp_eval_expr(ev, a->value);
+    return v;
+}
+
+static sp_value eval_call(sp_eval *ev, const sp_expr *e)
+{
+    sp_value argv[16];
+    sp_value *args = argv;
+    int n = e->u.call.nargs;
+    if (n > 16)
+        args = sp_arena_alloc(ev->arena, sizeof(sp_value) * (size_t)n);
+    int i = 0;
+    for (const sp_arg *a = e->u.call.args; a; a = a->next)
+        args[i++] = sp_eval_expr(ev, a->value);
+    const sp_expr *fn = e->u.call.fn;
+    if (fn->kind == SP_E_NAME && fn->resolution == SP_R_BUILTIN)
+        return sp_builtin_call(ev, fn->slot, args, n, e);
+    if (fn->kind == SP_E_NAME && fn->resolution == SP_R_FUNCTION)
+        return call_user(ev, fn->target, args, n, e);
+    return sp_eval_apply(ev, sp_eval_expr(ev, fn), args, n, e);
+}
+
+sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
+{
+    switch (e->kind) {
+    case SP_E_INT:
+    case SP_E_DURATION:
+    case SP_E_FLOAT:
+    case SP_E_STRING:
+    case SP_E_BOOL:
+    case SP_E_NULL:
+        return literal_value(e);
+    case SP_E_NAME:
+        return eval_name(ev, e);
+    case SP_E_IT:
+        return ev->it ? *ev->it : sp_null();
+    case SP_E_FIELD:
+        return field_of(ev, sp_eval_expr(ev, e->u.field.obj), e->u.field.name, e->slot, e);
+    case SP_E_INDEX: {
+        sp_value obj = sp_eval_expr(ev, e->u.index.obj);
+        sp_value idx = sp_eval_expr(ev, e->u.index.index);
+        if (obj.tag == SP_V_NULL || idx.tag != SP_V_INT)
+            return sp_null();
+        int64_t k = idx.u.i;
+        if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
+            if (k < 0)
+                k += obj.n;
+            return k >= 0 && k < (int64_t)obj.n ? obj.u.items[k] : sp_null();
+        }
+        if (obj.tag == SP_V_STR) {
+            if (k < 0)
+                k += obj.n;
+            return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
+        }
+        if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)
+            return sp_null();
+        sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
+        return sp_null();
+    }
+    case SP_E_CALL:
+        return eval_call(ev, e);
+    case SP_E_UNARY: {
+        sp_value v = sp_eval_expr(ev, e->u.unary.e);
+        if (e->u.unary.op == SP_NOT)
+            return v.tag == SP_V_NULL ? sp_bool(1) : sp_bool(!sp_truthy(v));
+        if (v.tag == SP_V_INT)
+            return v.u.i == INT64_MIN ? sp_float(-(double)v.u.i) : sp_int(-v.u.i);
+        if (v.tag == SP_V_FLOAT)
+            return sp_float(-v.u.f);
+        if (v.tag != SP_V_NULL)
+            sp_eval_error(ev, e, "cannot negate a %s", sp_value_type_name(v));
+        return sp_null();
+    }
+    case SP_E_BINARY:
+        return eval_binary(ev, e);
+    case SP_E_IF:
+        return sp_truthy(sp_eval_expr(ev, e->u.cond.c)) ? sp_eval_expr(ev, e->u.cond.t)
+                                                         : sp_eval_expr(ev, e->u.cond.e);
+    case SP_E_LET:
+        ev->frame[e->slot] = sp_eval_expr(ev, e->u.let.value);
+        return sp_eval_expr(ev, e->u.let.body);
+    case SP_E_LAMBDA: {
+        /* a closure: the lambda and a copy of the frame it sees */
+        sp_funcval *f = sp_arena_alloc(ev->arena, sizeof *f);
+        f->kind = 2;
+        f->def = e;
+        int size = (int)(ev->stack + ev->sp - ev->frame); /* the current frame */
+        f->env = sp_arena_alloc(ev->arena, sizeof(sp_value) * (size_t)(size ? size : 1));
+        if (size)
+            memcpy(f->env, ev->frame, sizeof(sp_value) * (size_t)size);
+        f->nenv = size;
+        sp_value v = {SP_V_FUNC, 0, {.fn = f}};
+        return v;
+    }
+    case SP_E_TUPLE:
+    case SP_E_RECORD:
+    case SP_E_LIST:
+        return eval_items(ev, e);
+    }
+    return sp_null();
+}
+
+sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem)
+{
+    if (e->kind == SP_E_LAMBDA)
+        return call_lambda(ev, e, NULL, nlocals, &elem, 1);
+    sp_value *saved;
+    if (!push_frame(ev, nlocals, &saved, e))
+        return sp_null();
+    const sp_value *saved_it = ev->it;
+    ev->it = &elem;
+    sp_value r = sp_eval_expr(ev, e);
+    ev->it = saved_it;
+    pop_frame(ev, nlocals, saved);
+    if (r.tag == SP_V_FUNC)
+        return sp_eval_apply(ev, r, &elem, 1, e);
+    return r;
+}
+
+sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n)
+{
+    if (e->kind == SP_E_LAMBDA)
+        return call_lambda(ev, e, NULL, nlocals, args, n);
+    if (e->kind == SP_E_NAME && e->resolution == SP_R_FUNCTION)
+        return call_user(ev, e->target, args, n, e);
+    if (e->kind == SP_E_NAME && e->resolution == SP_R_BUILTIN)
+        return sp_builtin_call(ev, e->slot, args, n, e);
+    sp_value *saved;
+    if (!push_frame(ev, nlocals, &saved, e))
+        return sp_null();
+    sp_value f = sp_eval_expr(ev, e);
+    pop_frame(ev, nlocals, saved);
+    return sp_eval_apply(ev, f, args, n, e);
+}
+
+/* ----- preparation ----- */
+
+static void prepare_expr(sp_expr *e, sp_arena *a);
+
+static void prepare_args(sp_arg *args, sp_arena *a)
+{
+    for (sp_arg *g = args; g; g = g->next)
+        prepare_expr(g->value, a);
+}
+
+/* Compiles the regular expression of a match/extract/captures call when it
+ * is a constant string. */
+static void prepare_regex(sp_expr *e)
+{
+    const sp_expr *fn = e->u.call.fn;
+    if (fn->kind != SP_E_NAME || fn->resolution != SP_R_BUILTIN)
+        return;
+    if (fn->slot != SP_BUILTIN_MATCH && fn->slot != SP_BUILTIN_EXTRACT && fn->slot != SP_BUILTIN_CAPTURES)
+        return;
+    if (!e->u.call.args || !e->u.call.args->next)
+        return;
+    const sp_expr *pat = e->u.call.args->next->value;
+    while (pat->kind == SP_E_NAME && pat->resolution == SP_R_PARAM)
+        pat = ((const sp_stmt *)pat->target)->value;
+    if (pat->kind != SP_E_STRING)
+        return;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat->u.str.s, pat->u.str.len,
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+    if (!re)
+        return; /* the checker has reported it */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+    e->rt = re;
+}
+
+static void prepare_expr(sp_expr *e, sp_arena *a)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case SP_E_FIELD: prepare_expr(e->u.field.obj, a); break;
+    case SP_E_INDEX:
+        prepare_expr(e->u.index.obj, a);
+        prepare_expr(e->u.index.index, a);
+        break;
+    case SP_E_CALL:
+        prepare_expr(e->u.call.fn, a);
+        prepare_args(e->u.call.args, a);
+        if (!e->rt)
+            prepare_regex(e);
+        break;
+    case SP_E_UNARY: prepare_expr(e->u.unary.e, a); break;
+    case SP_E_BINARY:
+        prepare_expr(e->u.binary.l, a);
+        prepare_expr(e->u.binary.r, a);
+        break;
+    case SP_E_IF:
+        prepare_expr(e->u.cond.c, a);
+        prepare_expr(e->u.cond.t, a);
+        prepare_expr(e->u.cond.e, a);
+        break;
+    case SP_E_LET:
+        prepare_expr(e->u.let.value, a);
+        prepare_expr(e->u.let.body, a);
+        break;
+    case SP_E_LAMBDA: prepare_expr(e->u.lambda.body, a); break;
+    case SP_E_RECORD:
+        if (!e->rt) {
+            sp_shape *sh = sp_arena_alloc(a, sizeof *sh);
+            sh->n = e->u.items.n;
+            sh->names = sp_arena_alloc(a, sizeof *sh->names * (size_t)(sh->n ? sh->n : 1));
+            int i = 0;
+            for (const sp_arg *g = e->u.items.items; g; g = g->next)
+                sh->names[i++] = g->name;
+            e->rt = sh;
+        }
+        prepare_args(e->u.items.items, a);
+        break;
+    case SP_E_TUPLE:
+    case SP_E_LIST:
+        prepare_args(e->u.items.items, a);
+        break;
+    default:
+        break;
+    }
+}
+
+static void unprepare_expr(sp_expr *e);
+
+static void unprepare_args(sp_arg *args)
+{
+    for (sp_arg *g = args; g; g = g->next)
+        unprepare_expr(g->value);
+}
+
+static void unprepare_expr(sp_expr *e)
+{
+    if (!e)
+        return;
+    switch (e->kind) {
+    case SP_E_FIELD: unprepare_expr(e->u.field.obj); break;
+    case SP_E_INDEX:
+        unprepare_expr(e->u.index.obj);
+        unprepare_expr(e->u.index.index);
+        break;
+    case SP_E_CALL:
+        unprepare_expr(e->u.call.fn);
+        unprepare_args(e->u.call.args);
+        if (e->rt) {
+            pcre2_code_free(e->rt);
+            e->rt = NULL;
+        }
+        break;
+    case SP_E_UNARY: unprepare_expr(e->u.unary.e); break;
+    case SP_E_BINARY:
+        unprepare_expr(e->u.binary.l);
+        unprepare_expr(e->u.binary.r);
+        break;
+    case SP_E_IF:
+        unprepare_expr(e->u.cond.c);
+        unprepare_expr(e->u.cond.t);
+        unprepare_expr(e->u.cond.e);
+        break;
+    case SP_E_LET:
+        unprepare_expr(e->u.let.value);
+        unprepare_expr(e->u.let.body);
+        break;
+    case SP_E_LAMBDA: unprepare_expr(e->u.lambda.body); break;
+    case SP_E_RECORD:
+    case SP_E_TUPLE:
+    case SP_E_LIST:
+        unprepare_args(e->u.items.items);
+        break;
+    default:
+        break;
+    }
+}
+
+static void walk_program(sp_program *p, sp_arena *a, int prepare)
+{
+    sp_stmt *lists[2] = {p->library, p->stmts};
+    for (int k = 0; k < 2; k++) {
+        for (sp_stmt *s = lists[k]; s; s = s->next) {
+            if (s->kind == SP_S_FN || s->kind == SP_S_PARAM) {
+                if (prepare)
+                    prepare_expr(s->value, a);
+                else
+                    unprepare_expr(s->value);
+            }
+            if (s->kind != SP_S_PIPE)
+                continue;
+            for (sp_step *st = s->steps; st; st = st->next) {
+                for (sp_arg *g = st->args; g; g = g->next)
+                    prepare ? prepare_expr(g->value, a) : unprepare_expr(g->value);
+                for (sp_opt *o = st->opts; o; o = o->next)
+                    prepare ? prepare_expr(o->value, a) : unprepare_expr(o->value);
+            }
+        }
+    }
+}
+
+int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a)
+{
+    (void)d;
+    walk_program(p, a, 1);
+    return 0;
+}
+
+void sp_eval_unprepare(sp_program *p)
+{
+    walk_program(p, NULL, 0);
+}
+
+/* TEMPORARY until builtins.c implements the built-ins: a weak fallback. */
+__attribute__((weak)) sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n,
+                                               const sp_expr *call)
+{
+    (void)args, (void)n;
+    sp_eval_error(ev, call, "built-in '%s' is not implemented yet", sp_builtins[id].name);
+    return sp_null();
+}

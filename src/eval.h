@@ -1,0 +1,69 @@
+/* eval.h - the expression evaluator: runs the checked AST on values.
+ *
+ * One sp_eval per worker thread.  Results are allocated from the arena it is
+ * given (the batch arena) and stay valid until that arena is freed.  Errors at
+ * run time (a division by zero, a field of a number, ...) never stop the
+ * pipeline: the expression yields null and the error is counted and reported
+ * once per place. */
+#ifndef SP_EVAL_H
+#define SP_EVAL_H
+
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "value.h"
+
+#define SP_EVAL_STACK 65536
+
+typedef struct sp_eval {
+    sp_arena *arena;        /* where results are allocated; not owned */
+    sp_diag *diag;          /* where run-time errors are reported; not owned */
+    const sp_value *it;     /* the element an operator looks at, or NULL */
+    sp_value *frame;        /* locals of the current frame (into stack) */
+    sp_value *stack;        /* frame stack, SP_EVAL_STACK values; owned */
+    int sp;                 /* values in use on the stack */
+    int depth;              /* call depth */
+    int64_t now_ms;         /* processing time of the batch */
+    uint64_t errors;        /* run-time errors so far */
+    void *match_data;       /* PCRE2 match data for this thread; owned */
+    void *regex_scratch;    /* a regex compiled at run time, with its pattern; owned */
+} sp_eval;
+
+/* Prepares an evaluator; `diag` may be NULL (errors are only counted). */
+void sp_eval_init(sp_eval *ev, sp_arena *arena, sp_diag *diag);
+/* Releases what sp_eval_init allocated. */
+void sp_eval_destroy(sp_eval *ev);
+
+/* Compiles the constant regular expressions of every call in `p` (with JIT)
+ * and builds record shapes, once, before the first batch.  Returns 0, or -1
+ * after reporting to `d`. */
+int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a);
+/* Frees what sp_eval_prepare made. */
+void sp_eval_unprepare(sp_program *p);
+
+/* Evaluates e in the current frame. */
+sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e);
+
+/* An operator's per-element argument (see docs/language.md): a lambda is
+ * applied to elem; any other expression is evaluated with elem as `it` and
+ * its fields in scope, and if that gives a function it is applied to elem.
+ * `nlocals` is the step's frame size. */
+sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem);
+
+/* An operator's function argument applied to args[0..n): a reducer,
+ * a state function, an inverse. */
+sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n);
+
+/* Applies a function value. */
+sp_value sp_eval_apply(sp_eval *ev, sp_value fn, const sp_value *args, int n, const sp_expr *at);
+
+/* Reports a run-time error at `at` (once per place) and counts it. */
+void sp_eval_error(sp_eval *ev, const sp_expr *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Calls built-in `id` (builtins.c). */
+sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);
+
+#endif

@@ -1,0 +1,95 @@
+/* runtime_int.h - internals shared by the runtime's files: the scheduler
+ * (runtime.c), the operators (runtime_ops.c) and the sources and sinks
+ * (runtime_io.c).  Each operator, source and sink plugs in through a table of
+ * functions. */
+#ifndef SP_RUNTIME_INT_H
+#define SP_RUNTIME_INT_H
+
+#include "eval.h"
+#include "ops.h"
+#include "runtime.h"
+#include "value.h"
+
+/* The elements a node produced in the current batch.  The array is reused
+ * from batch to batch (owned by the runtime); the values point into the
+ * batch arena or into operator state. */
+typedef struct sp_vec {
+    sp_value *v;  /* elements */
+    size_t n;     /* how many */
+    size_t cap;   /* capacity of v */
+    int present;  /* 0: the node emitted nothing this batch (a window between slides) */
+} sp_vec;
+
+void sp_vec_push(sp_vec *vec, sp_value x);
+void sp_vec_free(sp_vec *vec);
+
+/* What an operator sees of the batch being run. */
+typedef struct sp_opctx {
+    sp_eval *ev;            /* evaluator; ev->arena is the batch arena */
+    const sp_node *node;    /* the plan node */
+    const sp_step *step;    /* its step in the AST */
+    uint64_t batch;         /* batch number, from 0 */
+    int64_t batch_ms;       /* batch interval */
+    int64_t time_ms;        /* the batch's time (its end) */
+} sp_opctx;
+
+/* An operator: open makes its state (NULL for a stateless one is fine),
+ * process turns the input(s) of one batch into `out` (out->present is 1 on
+ * entry; clear it to emit nothing), close frees the state. */
+typedef struct sp_operator_impl {
+    void *(*open)(const sp_opctx *c);
+    void (*process)(const sp_opctx *c, void *state, const sp_vec *in, const sp_vec *in2, sp_vec *out);
+    void (*close)(void *state);
+} sp_operator_impl;
+
+extern const sp_operator_impl sp_operator_impls[SP_OP_COUNT_];
+
+/* Does the operator emit one value per batch (count, reduce, ...)? */
+int sp_operator_is_singleton(int op);
+
+/* Constant arguments of a source or sink, by parameter name. */
+typedef struct sp_io_args {
+    const char *names[16]; /* parameter names given */
+    sp_value values[16];   /* their values */
+    int n;
+} sp_io_args;
+
+/* The value of argument `name`, or NULL. */
+const sp_value *sp_io_arg(const sp_io_args *args, const char *name);
+/* Its value as a NUL-terminated string in `a`, or `def`. */
+const char *sp_io_arg_str(const sp_io_args *args, const char *name, sp_arena *a, const char *def);
+int64_t sp_io_arg_int(const sp_io_args *args, const char *name, int64_t def);
+
+/* A source: open returns its state or NULL with *err (malloc'd); read
+ * appends up to `max` records (string values in `a`) and returns 1 when more
+ * may follow, 0 at the end of a bounded input, -1 on a read error (*err). */
+typedef struct sp_source_impl {
+    void *(*open)(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err);
+    int (*read)(void *state, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err);
+    void (*close)(void *state);
+    int (*unbounded)(const void *state); /* has no end: batches follow the clock */
+} sp_source_impl;
+
+/* Opens the source of statement `s` (kind input() resolved by its URI). */
+const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err);
+
+/* A sink: write gets the results of one batch (only when its input emitted);
+ * returns 0, or -1 with *err (malloc'd). */
+typedef struct sp_sink_ctx {
+    FILE *out;              /* standard output of the run */
+    uint64_t batch;         /* batch number */
+    int64_t time_ms;        /* batch time */
+    int singleton;          /* the stream carries one value per batch */
+    int *header_done;       /* the text header of this batch was printed */
+} sp_sink_ctx;
+
+typedef struct sp_sink_impl {
+    void *(*open)(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
+                  sp_arena *a, char **err);
+    int (*write)(void *state, const sp_sink_ctx *c, const sp_vec *in, char **err);
+    void (*close)(void *state);
+} sp_sink_impl;
+
+extern const sp_sink_impl sp_sink_impls[SP_SINK_COUNT_];
+
+#endif

@@ -1,0 +1,761 @@
+/* runtime_ops.c - the operators, one table entry each (see runtime_int.h).
+ *
+ * Keyed results are emitted sorted by key, so output is the same run after
+ * run.  Windowed operators keep one pane per batch of the window (a ring); a
+ * window is emitted every `slide`.  With an inverse function,
+ * reduceByKeyAndWindow and reduceByWindow update a running result by adding
+ * the newest pane and subtracting the one that left, so a slide costs the
+ * size of the panes that changed, not the whole window; keys that are in no
+ * pane any more are dropped (Spark keeps them with a zero unless given a
+ * filter function). */
+#include "runtime_int.h"
+#include "map.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void sp_vec_push(sp_vec *vec, sp_value x)
+{
+    if (vec->n == vec->cap) {
+        vec->cap = vec->cap ? vec->cap * 2 : 256;
+        vec->v = sp_xrealloc(vec->v, sizeof *vec->v * vec->cap);
+    }
+    vec->v[vec->n++] = x;
+}
+
+void sp_vec_free(sp_vec *vec)
+{
+    free(vec->v);
+    memset(vec, 0, sizeof *vec);
+}
+
+int sp_operator_is_singleton(int op)
+{
+    return op == SP_OP_COUNT || op == SP_OP_REDUCE || op == SP_OP_COUNT_BY_WINDOW ||
+           op == SP_OP_REDUCE_BY_WINDOW;
+}
+
+/* ----- helpers ----- */
+
+static const sp_expr *arg_expr(const sp_step *st, int i)
+{
+    const sp_arg *a = st->args;
+    while (a && i-- > 0)
+        a = a->next;
+    return a ? a->value : NULL;
+}
+
+static const sp_expr *opt_expr(const sp_step *st, sp_opt_kind kind)
+{
+    for (const sp_opt *o = st->opts; o; o = o->next)
+        if (o->kind == kind)
+            return o->value;
+    return NULL;
+}
+
+static int has_opt(const sp_step *st, sp_opt_kind kind)
+{
+    for (const sp_opt *o = st->opts; o; o = o->next)
+        if (o->kind == kind)
+            return 1;
+    return 0;
+}
+
+static sp_value apply2(const sp_opctx *c, const sp_expr *f, sp_value a, sp_value b)
+{
+    sp_value args[2] = {a, b};
+    return sp_eval_fn_arg(c->ev, f, c->step->nlocals, args, 2);
+}
+
+/* Is x a (key, value) pair?  Reports once per operator when it is not. */
+static int is_pair(const sp_opctx *c, sp_value x)
+{
+    if (x.tag == SP_V_TUPLE && x.n == 2)
+        return 1;
+    sp_eval_error(c->ev, arg_expr(c->step, 0) ? arg_expr(c->step, 0) : NULL,
+                  "'%s' needs (key, value) pairs, got a %s", sp_ops[c->step->op].name,
+                  sp_value_type_name(x));
+    return 0;
+}
+
+static void emit_sorted_map(const sp_opctx *c, const sp_map *m, sp_vec *out)
+{
+    size_t n;
+    sp_value *pairs = sp_map_sorted_pairs(m, c->ev->arena, &n);
+    for (size_t i = 0; i < n; i++)
+        sp_vec_push(out, pairs[i]);
+}
+
+/* ----- stateless ----- */
+
+static void op_map(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    const sp_expr *f = arg_expr(c->step, 0);
+    for (size_t i = 0; i < in->n; i++)
+        sp_vec_push(out, sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i]));
+}
+
+static void op_flatmap(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    const sp_expr *f = arg_expr(c->step, 0);
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value r = sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i]);
+        if (r.tag == SP_V_LIST || r.tag == SP_V_TUPLE) {
+            for (uint32_t k = 0; k < r.n; k++)
+                sp_vec_push(out, r.u.items[k]);
+        } else if (r.tag != SP_V_NULL) {
+            sp_eval_error(c->ev, f, "'flatMap' needs a list, got a %s", sp_value_type_name(r));
+        }
+    }
+}
+
+static void op_filter(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    const sp_expr *f = arg_expr(c->step, 0);
+    for (size_t i = 0; i < in->n; i++)
+        if (sp_truthy(sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i])))
+            sp_vec_push(out, in->v[i]);
+}
+
+static void op_count(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)c, (void)s, (void)in2;
+    sp_vec_push(out, sp_int((int64_t)in->n));
+}
+
+static void op_reduce(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    if (in->n == 0)
+        return;
+    const sp_expr *f = arg_expr(c->step, 0);
+    sp_value acc = in->v[0];
+    for (size_t i = 1; i < in->n; i++)
+        acc = apply2(c, f, acc, in->v[i]);
+    sp_vec_push(out, acc);
+}
+
+static void count_into(sp_map *m, sp_value x, int64_t by)
+{
+    int created;
+    sp_value *slot = sp_map_put(m, x, &created);
+    *slot = sp_int((created ? 0 : slot->u.i) + by);
+}
+
+static void op_count_by_value(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    sp_map m;
+    sp_map_init(&m);
+    for (size_t i = 0; i < in->n; i++)
+        count_into(&m, in->v[i], 1);
+    emit_sorted_map(c, &m, out);
+    sp_map_free(&m);
+}
+
+/* Reduces the pairs of `in` by key into m with f (values stored as given). */
+static void reduce_pairs(const sp_opctx *c, const sp_expr *f, const sp_vec *in, sp_map *m)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value x = in->v[i];
+        if (!is_pair(c, x))
+            continue;
+        int created;
+        sp_value *slot = sp_map_put(m, x.u.items[0], &created);
+        *slot = created ? x.u.items[1] : apply2(c, f, *slot, x.u.items[1]);
+    }
+}
+
+static void op_reduce_by_key(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    sp_map m;
+    sp_map_init(&m);
+    reduce_pairs(c, arg_expr(c->step, 0), in, &m);
+    emit_sorted_map(c, &m, out);
+    sp_map_free(&m);
+}
+
+/* Groups the values of pairs by key: key -> list, keys sorted, values in
+ * arrival order.  Returns the pairs (key, list) in the batch arena. */
+static sp_value *group_pairs(const sp_opctx *c, const sp_vec *in, size_t *ngroups)
+{
+    sp_map counts;
+    sp_map_init(&counts);
+    for (size_t i = 0; i < in->n; i++)
+        if (is_pair(c, in->v[i]))
+            count_into(&counts, in->v[i].u.items[0], 1);
+    size_t n;
+    sp_value *pairs = sp_map_sorted_pairs(&counts, c->ev->arena, &n);
+    /* reuse the count map: key -> (index of group, items filled) */
+    for (size_t g = 0; g < n; g++) {
+        sp_value list = sp_list_new(c->ev->arena, (uint32_t)pairs[g].u.items[1].u.i);
+        list.n = 0;
+        pairs[g].u.items[1] = list;
+        *sp_map_get(&counts, pairs[g].u.items[0]) = sp_int((int64_t)g);
+    }
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value x = in->v[i];
+        if (x.tag != SP_V_TUPLE || x.n != 2)
+            continue;
+        sp_value *idx = sp_map_get(&counts, x.u.items[0]);
+        sp_value *list = &pairs[idx->u.i].u.items[1];
+        list->u.items[list->n++] = x.u.items[1];
+    }
+    sp_map_free(&counts);
+    *ngroups = n;
+    return pairs;
+}
+
+static void op_group_by_key(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    size_t n;
+    sp_value *groups = group_pairs(c, in, &n);
+    for (size_t i = 0; i < n; i++)
+        sp_vec_push(out, groups[i]);
+}
+
+typedef struct sort_item {
+    sp_value key;  /* what to order by */
+    sp_value elem; /* the element */
+    size_t index;  /* arrival order, for a stable sort */
+} sort_item;
+
+static int sort_asc(const void *a, const void *b)
+{
+    const sort_item *x = a, *y = b;
+    int c = sp_value_compare(x->key, y->key);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static int sort_desc(const void *a, const void *b)
+{
+    const sort_item *x = a, *y = b;
+    int c = sp_value_compare(y->key, x->key);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static void op_sort_by_key(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    sort_item *items = sp_arena_alloc(c->ev->arena, sizeof *items * (in->n ? in->n : 1));
+    size_t n = 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (!is_pair(c, in->v[i]))
+            continue;
+        items[n].key = in->v[i].u.items[0];
+        items[n].elem = in->v[i];
+        items[n].index = i;
+        n++;
+    }
+    qsort(items, n, sizeof *items, has_opt(c->step, SP_OPT_DESC) ? sort_desc : sort_asc);
+    for (size_t i = 0; i < n; i++)
+        sp_vec_push(out, items[i].elem);
+}
+
+static void op_join(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s;
+    int outer = c->step->op == SP_OP_LEFT_OUTER_JOIN;
+    size_t n;
+    sp_value *groups = group_pairs(c, in2, &n);
+    sp_map index;
+    sp_map_init(&index);
+    for (size_t g = 0; g < n; g++)
+        *sp_map_put(&index, groups[g].u.items[0], NULL) = groups[g].u.items[1];
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value x = in->v[i];
+        if (!is_pair(c, x))
+            continue;
+        sp_value *ws = sp_map_get(&index, x.u.items[0]);
+        if (!ws) {
+            if (outer)
+                sp_vec_push(out, sp_pair(c->ev->arena, x.u.items[0],
+                                         sp_pair(c->ev->arena, x.u.items[1], sp_null())));
+            continue;
+        }
+        for (uint32_t k = 0; k < ws->n; k++)
+            sp_vec_push(out, sp_pair(c->ev->arena, x.u.items[0],
+                                     sp_pair(c->ev->arena, x.u.items[1], ws->u.items[k])));
+    }
+    sp_map_free(&index);
+}
+
+static void op_union(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)c, (void)s;
+    for (size_t i = 0; i < in->n; i++)
+        sp_vec_push(out, in->v[i]);
+    for (size_t i = 0; in2 && i < in2->n; i++)
+        sp_vec_push(out, in2->v[i]);
+}
+
+static int top_compare(const void *a, const void *b)
+{
+    const sort_item *x = a, *y = b;
+    int c = sp_value_compare(y->key, x->key);
+    if (c)
+        return c;
+    c = sp_value_compare(x->elem, y->elem);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+static void op_top(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    const sp_expr *by = opt_expr(c->step, SP_OPT_BY);
+    sort_item *items = sp_arena_alloc(c->ev->arena, sizeof *items * (in->n ? in->n : 1));
+    for (size_t i = 0; i < in->n; i++) {
+        items[i].elem = in->v[i];
+        items[i].key = by ? sp_eval_elem_arg(c->ev, by, c->step->nlocals, in->v[i]) : in->v[i];
+        items[i].index = i;
+    }
+    /* largest first; equal keys in ascending order of the element, so ties
+     * are broken the same way every run */
+    qsort(items, in->n, sizeof *items, top_compare);
+    size_t n = in->n;
+    int64_t limit = c->step->n;
+    for (size_t i = 0; i < n && (int64_t)i < limit; i++)
+        sp_vec_push(out, items[i].elem);
+}
+
+static void op_take(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)s, (void)in2;
+    for (size_t i = 0; i < in->n && (int64_t)i < c->step->n; i++)
+        sp_vec_push(out, in->v[i]);
+}
+
+/* ----- windows ----- */
+
+/* One batch's contribution to a window. */
+typedef struct pane {
+    sp_arena *arena; /* owns what the pane holds */
+    sp_vec items;    /* window: the elements */
+    sp_map map;      /* keyed: key -> partial result / count */
+    sp_value acc;    /* reduceByWindow: the batch's reduction */
+    int has_acc;     /* acc is set */
+    int64_t count;   /* countByWindow: the batch's count */
+    int filled;      /* the pane holds a batch */
+} pane;
+
+typedef struct window_state {
+    int nbatches;      /* batches in a window: length / batch */
+    int every;         /* batches per slide */
+    pane *panes;       /* ring of nbatches panes */
+    int inverse;       /* an inverse function is given */
+    sp_map running;    /* keyed + inverse: key -> running value */
+    sp_map refs;       /* keyed + inverse: key -> number of panes holding it */
+    sp_arena *run_arena;   /* owns running keys and values */
+    size_t run_compacted;  /* bytes used right after the last compaction */
+    sp_value run_acc;  /* reduceByWindow + inverse: running value */
+    int has_run_acc;
+} window_state;
+
+static void pane_reset(pane *p)
+{
+    sp_arena_free(p->arena);
+    p->arena = sp_arena_new();
+    p->items.n = 0;
+    sp_map_clear(&p->map);
+    p->has_acc = 0;
+    p->count = 0;
+    p->filled = 0;
+}
+
+static void *window_open(const sp_opctx *c)
+{
+    window_state *w = sp_xmalloc(sizeof *w);
+    memset(w, 0, sizeof *w);
+    int64_t len = c->step->length_ms > 0 ? c->step->length_ms : c->batch_ms;
+    int64_t slide = c->step->slide_ms > 0 ? c->step->slide_ms : c->batch_ms;
+    w->nbatches = (int)(len / c->batch_ms);
+    if (w->nbatches < 1)
+        w->nbatches = 1;
+    w->every = (int)(slide / c->batch_ms);
+    if (w->every < 1)
+        w->every = 1;
+    w->panes = sp_xmalloc(sizeof *w->panes * (size_t)w->nbatches);
+    memset(w->panes, 0, sizeof *w->panes * (size_t)w->nbatches);
+    for (int i = 0; i < w->nbatches; i++) {
+        w->panes[i].arena = sp_arena_new();
+        sp_map_init(&w->panes[i].map);
+    }
+    w->inverse = has_opt(c->step, SP_OPT_INVERSE);
+    sp_map_init(&w->running);
+    sp_map_init(&w->refs);
+    w->run_arena = sp_arena_new();
+    return w;
+}
+
+static void window_close(void *state)
+{
+    window_state *w = state;
+    if (!w)
+        return;
+    for (int i = 0; i < w->nbatches; i++) {
+        sp_arena_free(w->panes[i].arena);
+        sp_vec_free(&w->panes[i].items);
+        sp_map_free(&w->panes[i].map);
+    }
+    free(w->panes);
+    sp_map_free(&w->running);
+    sp_map_free(&w->refs);
+    sp_arena_free(w->run_arena);
+    free(w);
+}
+
+/* The pane for this batch, emptied; *old gets a copy of what it held
+ * (its arena stays alive until the caller frees it) when `keep_old`. */
+static pane *window_advance(window_state *w, uint64_t batch, pane *old)
+{
+    pane *p = &w->panes[batch % (uint64_t)w->nbatches];
+    if (old) {
+        *old = *p; /* take over its contents; give the ring a fresh pane */
+        p->arena = sp_arena_new();
+        memset(&p->items, 0, sizeof p->items);
+        sp_map_init(&p->map);
+        p->has_acc = 0;
+        p->count = 0;
+        p->filled = 0;
+    } else {
+        pane_reset(p);
+    }
+    p->filled = 1;
+    return p;
+}
+
+static void pane_release(pane *p)
+{
+    sp_arena_free(p->arena);
+    sp_vec_free(&p->items);
+    sp_map_free(&p->map);
+}
+
+/* Panes in window order, oldest first. */
+static pane *window_pane(window_state *w, uint64_t batch, int k)
+{
+    uint64_t idx = (batch + 1 + (uint64_t)k) % (uint64_t)w->nbatches;
+    return &w->panes[idx];
+}
+
+static int window_emits(const window_state *w, uint64_t batch)
+{
+    return (batch + 1) % (uint64_t)w->every == 0;
+}
+
+/* Copies the running map into a fresh arena when garbage dominates. */
+static void window_compact(window_state *w)
+{
+    size_t used = sp_arena_used(w->run_arena);
+    if (used < 2 * w->run_compacted + (1u << 20))
+        return;
+    sp_arena *fresh = sp_arena_new();
+    for (size_t i = 0; i < w->running.cap; i++) {
+        if (!w->running.hashes[i])
+            continue;
+        w->running.keys[i] = sp_value_copy(fresh, w->running.keys[i]);
+        w->running.vals[i] = sp_value_copy(fresh, w->running.vals[i]);
+    }
+    for (size_t i = 0; i < w->refs.cap; i++)
+        if (w->refs.hashes[i])
+            w->refs.keys[i] = sp_value_copy(fresh, w->refs.keys[i]);
+    if (w->has_run_acc)
+        w->run_acc = sp_value_copy(fresh, w->run_acc);
+    sp_arena_free(w->run_arena);
+    w->run_arena = fresh;
+    w->run_compacted = sp_arena_used(fresh);
+}
+
+static void op_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    window_state *w = s;
+    pane *p = window_advance(w, c->batch, NULL);
+    for (size_t i = 0; i < in->n; i++)
+        sp_vec_push(&p->items, sp_value_copy(p->arena, in->v[i]));
+    if (!window_emits(w, c->batch)) {
+        out->present = 0;
+        return;
+    }
+    for (int k = 0; k < w->nbatches; k++) {
+        pane *q = window_pane(w, c->batch, k);
+        for (size_t i = 0; q->filled && i < q->items.n; i++)
+            sp_vec_push(out, q->items.v[i]);
+    }
+}
+
+static void op_count_by_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    window_state *w = s;
+    pane *p = window_advance(w, c->batch, NULL);
+    p->count = (int64_t)in->n;
+    if (!window_emits(w, c->batch)) {
+        out->present = 0;
+        return;
+    }
+    int64_t total = 0;
+    for (int k = 0; k < w->nbatches; k++)
+        total += window_pane(w, c->batch, k)->count;
+    sp_vec_push(out, sp_int(total));
+}
+
+static void op_count_by_value_and_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    window_state *w = s;
+    pane *p = window_advance(w, c->batch, NULL);
+    for (size_t i = 0; i < in->n; i++) {
+        int created;
+        sp_value *slot = sp_map_put(&p->map, in->v[i], &created);
+        if (created)
+            p->map.keys[slot - p->map.vals] = sp_value_copy(p->arena, in->v[i]);
+        *slot = sp_int((created ? 0 : slot->u.i) + 1);
+    }
+    if (!window_emits(w, c->batch)) {
+        out->present = 0;
+        return;
+    }
+    sp_map total;
+    sp_map_init(&total);
+    for (int k = 0; k < w->nbatches; k++) {
+        pane *q = window_pane(w, c->batch, k);
+        for (size_t i = 0; q->filled && i < q->map.cap; i++)
+            if (q->map.hashes[i])
+                count_into(&total, q->map.keys[i], q->map.vals[i].u.i);
+    }
+    emit_sorted_map(c, &total, out);
+    sp_map_free(&total);
+}
+
+static void op_reduce_by_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    window_state *w = s;
+    const sp_expr *f = arg_expr(c->step, 0);
+    const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
+    pane old;
+    pane *p = window_advance(w, c->batch, w->inverse ? &old : NULL);
+    if (in->n) {
+        sp_value acc = in->v[0];
+        for (size_t i = 1; i < in->n; i++)
+            acc = apply2(c, f, acc, in->v[i]);
+        p->acc = sp_value_copy(p->arena, acc);
+        p->has_acc = 1;
+    }
+    if (w->inverse) {
+        if (old.filled && old.has_acc && w->has_run_acc)
+            w->run_acc = sp_value_copy(w->run_arena, apply2(c, inv, w->run_acc, old.acc));
+        if (p->has_acc) {
+            w->run_acc = w->has_run_acc ? sp_value_copy(w->run_arena, apply2(c, f, w->run_acc, p->acc))
+                                        : sp_value_copy(w->run_arena, p->acc);
+            w->has_run_acc = 1;
+        }
+        pane_release(&old);
+        /* an empty window has no value, whatever the inverse left behind */
+        int any = 0;
+        for (int k = 0; k < w->nbatches; k++)
+            any |= window_pane(w, c->batch, k)->has_acc;
+        if (!any)
+            w->has_run_acc = 0;
+        window_compact(w);
+    }
+    if (!window_emits(w, c->batch)) {
+        out->present = 0;
+        return;
+    }
+    if (w->inverse) {
+        if (w->has_run_acc)
+            sp_vec_push(out, w->run_acc);
+        return;
+    }
+    int have = 0;
+    sp_value acc = sp_null();
+    for (int k = 0; k < w->nbatches; k++) {
+        pane *q = window_pane(w, c->batch, k);
+        if (!q->filled || !q->has_acc)
+            continue;
+        acc = have ? apply2(c, f, acc, q->acc) : q->acc;
+        have = 1;
+    }
+    if (have)
+        sp_vec_push(out, acc);
+}
+
+static void op_reduce_by_key_and_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    window_state *w = s;
+    const sp_expr *f = arg_expr(c->step, 0);
+    const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
+    pane old;
+    pane *p = window_advance(w, c->batch, w->inverse ? &old : NULL);
+    /* this batch's partial results, copied into the pane */
+    sp_map partial;
+    sp_map_init(&partial);
+    reduce_pairs(c, f, in, &partial);
+    for (size_t i = 0; i < partial.cap; i++)
+        if (partial.hashes[i])
+            *sp_map_put(&p->map, sp_value_copy(p->arena, partial.keys[i]), NULL) =
+                sp_value_copy(p->arena, partial.vals[i]);
+    sp_map_free(&partial);
+
+    if (w->inverse) {
+        /* subtract the pane that left the window, add the new one */
+        for (size_t i = 0; old.filled && i < old.map.cap; i++) {
+            if (!old.map.hashes[i])
+                continue;
+            sp_value key = old.map.keys[i];
+            sp_value *ref = sp_map_get(&w->refs, key);
+            sp_value *run = sp_map_get(&w->running, key);
+            if (!ref || !run)
+                continue;
+            if (--ref->u.i <= 0) {
+                sp_map_remove(&w->running, key);
+                sp_map_remove(&w->refs, key);
+            } else {
+                *run = sp_value_copy(w->run_arena, apply2(c, inv, *run, old.map.vals[i]));
+            }
+        }
+        pane_release(&old);
+        for (size_t i = 0; i < p->map.cap; i++) {
+            if (!p->map.hashes[i])
+                continue;
+            int created;
+            sp_value *run = sp_map_put(&w->running, p->map.keys[i], &created);
+            if (created) {
+                sp_value key = sp_value_copy(w->run_arena, p->map.keys[i]);
+                w->running.keys[run - w->running.vals] = key;
+                *run = sp_value_copy(w->run_arena, p->map.vals[i]);
+                *sp_map_put(&w->refs, key, NULL) = sp_int(1);
+            } else {
+                *run = sp_value_copy(w->run_arena, apply2(c, f, *run, p->map.vals[i]));
+                sp_map_get(&w->refs, p->map.keys[i])->u.i++;
+            }
+        }
+        window_compact(w);
+    }
+    if (!window_emits(w, c->batch)) {
+        out->present = 0;
+        return;
+    }
+    if (w->inverse) {
+        emit_sorted_map(c, &w->running, out);
+        return;
+    }
+    sp_map total;
+    sp_map_init(&total);
+    for (int k = 0; k < w->nbatches; k++) {
+        pane *q = window_pane(w, c->batch, k);
+        for (size_t i = 0; q->filled && i < q->map.cap; i++) {
+            if (!q->map.hashes[i])
+                continue;
+            int created;
+            sp_value *slot = sp_map_put(&total, q->map.keys[i], &created);
+            *slot = created ? q->map.vals[i] : apply2(c, f, *slot, q->map.vals[i]);
+        }
+    }
+    emit_sorted_map(c, &total, out);
+    sp_map_free(&total);
+}
+
+/* ----- updateStateByKey ----- */
+
+typedef struct state_by_key {
+    sp_map state;    /* key -> state */
+    sp_arena *arena; /* owns keys and states */
+} state_by_key;
+
+static void *state_open(const sp_opctx *c)
+{
+    (void)c;
+    state_by_key *s = sp_xmalloc(sizeof *s);
+    sp_map_init(&s->state);
+    s->arena = sp_arena_new();
+    return s;
+}
+
+static void state_close(void *p)
+{
+    state_by_key *s = p;
+    if (!s)
+        return;
+    sp_map_free(&s->state);
+    sp_arena_free(s->arena);
+    free(s);
+}
+
+static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    (void)in2;
+    state_by_key *s = p;
+    const sp_expr *f = arg_expr(c->step, 0);
+    size_t ngroups;
+    sp_value *groups = group_pairs(c, in, &ngroups);
+    sp_map batch;
+    sp_map_init(&batch);
+    for (size_t g = 0; g < ngroups; g++)
+        *sp_map_put(&batch, groups[g].u.items[0], NULL) = groups[g].u.items[1];
+
+    /* the new state, built in a fresh arena: dropped keys leave no garbage */
+    sp_map next;
+    sp_map_init(&next);
+    sp_arena *arena = sp_arena_new();
+    sp_value empty = sp_list_new(c->ev->arena, 0);
+    for (size_t i = 0; i < s->state.cap; i++) {
+        if (!s->state.hashes[i])
+            continue;
+        sp_value key = s->state.keys[i];
+        sp_value *vals = sp_map_get(&batch, key);
+        sp_value r = apply2(c, f, vals ? *vals : empty, s->state.vals[i]);
+        if (r.tag != SP_V_NULL)
+            *sp_map_put(&next, sp_value_copy(arena, key), NULL) = sp_value_copy(arena, r);
+    }
+    for (size_t g = 0; g < ngroups; g++) {
+        sp_value key = groups[g].u.items[0];
+        if (sp_map_get(&s->state, key))
+            continue;
+        sp_value r = apply2(c, f, groups[g].u.items[1], sp_null());
+        if (r.tag != SP_V_NULL)
+            *sp_map_put(&next, sp_value_copy(arena, key), NULL) = sp_value_copy(arena, r);
+    }
+    sp_map_free(&batch);
+    sp_map_free(&s->state);
+    sp_arena_free(s->arena);
+    s->state = next;
+    s->arena = arena;
+    emit_sorted_map(c, &s->state, out);
+}
+
+/* ----- the table ----- */
+
+#define STATELESS(fn) {NULL, fn, NULL}
+#define WINDOWED(fn) {window_open, fn, window_close}
+
+const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
+    [SP_OP_MAP] = STATELESS(op_map),
+    [SP_OP_FLATMAP] = STATELESS(op_flatmap),
+    [SP_OP_FILTER] = STATELESS(op_filter),
+    [SP_OP_COUNT] = STATELESS(op_count),
+    [SP_OP_REDUCE] = STATELESS(op_reduce),
+    [SP_OP_COUNT_BY_VALUE] = STATELESS(op_count_by_value),
+    [SP_OP_REDUCE_BY_KEY] = STATELESS(op_reduce_by_key),
+    [SP_OP_GROUP_BY_KEY] = STATELESS(op_group_by_key),
+    [SP_OP_SORT_BY_KEY] = STATELESS(op_sort_by_key),
+    [SP_OP_JOIN] = STATELESS(op_join),
+    [SP_OP_LEFT_OUTER_JOIN] = STATELESS(op_join),
+    [SP_OP_UNION] = STATELESS(op_union),
+    [SP_OP_WINDOW] = WINDOWED(op_window),
+    [SP_OP_COUNT_BY_WINDOW] = WINDOWED(op_count_by_window),
+    [SP_OP_REDUCE_BY_WINDOW] = WINDOWED(op_reduce_by_window),
+    [SP_OP_COUNT_BY_VALUE_AND_WINDOW] = WINDOWED(op_count_by_value_and_window),
+    [SP_OP_REDUCE_BY_KEY_AND_WINDOW] = WINDOWED(op_reduce_by_key_and_window),
+    [SP_OP_UPDATE_STATE_BY_KEY] = {state_open, op_update_state_by_key, state_close},
+    [SP_OP_TOP] = STATELESS(op_top),
+    [SP_OP_TAKE] = STATELESS(op_take),
+};
