@@ -361,13 +361,41 @@ static const char *token_text(sp_parse_ctx *ctx, yysymbol_kind_t kind, sp_loc lo
 {
     switch (kind) {
     case YYSYMBOL_YYEOF: return "end of file";
-    case YYSYMBOL_NL: return "end of line";
+    case YYSYMBOL_NL: return (size_t)loc.start >= ctx->len ? "end of file" : "end of line";
     case YYSYMBOL_IDENT: return sp_arena_printf(ctx->arena, "name '%.*s'", loc.end - loc.start, ctx->text + loc.start);
     case YYSYMBOL_STRING: return "string";
     case YYSYMBOL_INT: case YYSYMBOL_FLOAT: case YYSYMBOL_DURATION:
         return sp_arena_printf(ctx->arena, "'%.*s'", loc.end - loc.start, ctx->text + loc.start);
     default: return yysymbol_name(kind);
     }
+}
+
+/* Is the innermost open bracket closed later on the line of `off`?  Then a
+ * syntax error inside it is not about the bracket.  (Brackets inside strings
+ * are skipped roughly; this only decides whether to show a hint.) */
+static int closes_on_this_line(const sp_parse_ctx *ctx, int off)
+{
+    int depth = 0;
+    char quote = 0;
+    for (size_t i = (size_t)off; i < ctx->len && ctx->text[i] != '\n'; i++) {
+        char c = ctx->text[i];
+        if (quote) {
+            if (c == '\\' && quote == '"')
+                i++;
+            else if (c == quote)
+                quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '#') {
+            break;
+        } else if (c == '(' || c == '[' || c == '{') {
+            depth++;
+        } else if (c == ')' || c == ']' || c == '}') {
+            if (--depth < 0)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* Syntax errors read "unexpected X, expected Y", with the set of expected
@@ -403,9 +431,9 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
 
     const char *hint = NULL;
     char hintbuf[160];
-    if (ctx->depth > 0 || ctx->have_unclosed) {
-        sp_bracket b = ctx->depth > 0 && ctx->depth <= SP_LEX_MAX_BRACKETS
-                           ? ctx->brackets[ctx->depth - 1] : ctx->unclosed;
+    if ((ctx->depth > 0 && !closes_on_this_line(ctx, loc.start)) || ctx->have_unclosed) {
+        sp_bracket b = ctx->depth > 0 ? ctx->brackets[(ctx->depth <= SP_LEX_MAX_BRACKETS ? ctx->depth : SP_LEX_MAX_BRACKETS) - 1]
+                                      : ctx->unclosed;
         int line, col;
         sp_diag_position(ctx->diag, b.loc, &line, &col);
         snprintf(hintbuf, sizeof hintbuf, "unclosed '%c' opened at %d:%d", b.open, line, col);

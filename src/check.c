@@ -246,6 +246,9 @@ static const sp_type *builtin_result(checker *c, int b, const sp_type **args, in
         break;
     default: t = &sp_type_any; break;
     }
+    if ((b == SP_BUILTIN_TO_INT || b == SP_BUILTIN_TO_FLOAT) && n == 2 && !args[1]->nullable &&
+        args[1]->kind != SP_T_NULL && args[1]->kind != SP_T_ANY)
+        nullable = 0; /* the default stands in for an invalid value */
     return nullable ? sp_type_nullable(c->a, t) : t;
 }
 
@@ -263,7 +266,7 @@ static void check_regex_arg(checker *c, int b, sp_arg *args)
         return;
     int err;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->u.str.s, v->u.str.len, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)v->u.str.s, v->u.str.len, 0 /* bytes: log lines may hold any bytes */,
                                    &err, &off, NULL);
     if (re) {
         pcre2_code_free(re);
@@ -1424,12 +1427,13 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
         if (s->kind != SP_S_PIPE)
             continue;
         check_pipe(c, s);
-        sp_step *last = s->steps;
-        while (last && last->next)
-            last = last->next;
-        if (last && last->is_sink)
+        int has_sink = 0;
+        for (const sp_step *st = s->steps; st; st = st->next)
+            has_sink |= st->is_sink;
+        if (has_sink) {
             nsinks++;
-        else if (!s->name)
+            s->used = 1; /* its sink is its use, even where misplaced */
+        } else if (!s->name)
             sp_diag_error(d, s->loc, "end it with a sink, for example: | sink stdout",
                           "this pipeline has no sink, so its results would be lost");
     }

@@ -535,7 +535,7 @@ static void prepare_regex(sp_expr *e)
     int err;
     PCRE2_SIZE off;
     pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat->u.str.s, pat->u.str.len,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+                                   0 /* bytes: log lines may hold any bytes */, &err, &off, NULL);
     if (!re)
         return; /* the checker has reported it */
     pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);

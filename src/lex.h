@@ -29,7 +29,8 @@ typedef struct sp_parse_ctx {
     size_t len;         /* its length */
     int off;            /* byte offset of the scanner */
     int last_ends;      /* the last token can end a statement */
-    int any_token;      /* a token was returned since the last newline */
+    int any_token;      /* a token was returned (the file is not empty) */
+    int in_statement;   /* tokens were returned since the last newline token */
     int eof_done;       /* the end-of-file newline was returned */
     sp_bracket brackets[SP_LEX_MAX_BRACKETS]; /* open brackets, innermost last */
     int depth;          /* number of open brackets (may exceed the array) */

@@ -136,7 +136,7 @@ void sp_srcfile_position(const sp_srcfile *f, int offset, int *line, int *col)
             hi = mid - 1;
     }
     int c = 1;
-    for (int i = f->line_start[lo]; i < offset; i++)
+    for (int i = f->line_start[lo]; i < offset && f->text[i] != '\n'; i++)
         if (((unsigned char)f->text[i] & 0xC0) != 0x80)
             c++;
     *line = lo + 1;

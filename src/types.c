@@ -100,6 +100,14 @@ static int type_equal(const sp_type *x, const sp_type *y)
     }
 }
 
+/* Equal but for whether null is allowed at the top. */
+static int type_equal_ignoring_null(const sp_type *x, const sp_type *y)
+{
+    sp_type a = *x, b = *y;
+    a.nullable = b.nullable = 0;
+    return type_equal(&a, &b);
+}
+
 const sp_type *sp_type_join(sp_arena *a, const sp_type *x, const sp_type *y)
 {
     if (x->kind == SP_T_ANY || y->kind == SP_T_ANY)
@@ -110,7 +118,7 @@ const sp_type *sp_type_join(sp_arena *a, const sp_type *x, const sp_type *y)
         return sp_type_nullable(a, x);
     int nullable = x->nullable || y->nullable;
     const sp_type *r = NULL;
-    if (type_equal(x, y))
+    if (type_equal_ignoring_null(x, y))
         r = x;
     else if (sp_type_is_numeric(x) && sp_type_is_numeric(y))
         r = &sp_type_float;
