@@ -431,9 +431,14 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
 
     const char *hint = NULL;
     char hintbuf[160];
-    if ((ctx->depth > 0 && !closes_on_this_line(ctx, loc.start)) || ctx->have_unclosed) {
-        sp_bracket b = ctx->depth > 0 ? ctx->brackets[(ctx->depth <= SP_LEX_MAX_BRACKETS ? ctx->depth : SP_LEX_MAX_BRACKETS) - 1]
-                                      : ctx->unclosed;
+    /* An opening bracket that is itself the unexpected token is not the one
+     * to blame. */
+    int depth = ctx->depth;
+    if (got == YYSYMBOL_LPAREN || got == YYSYMBOL_LBRACK || got == YYSYMBOL_LBRACE)
+        depth--;
+    if ((depth > 0 && !closes_on_this_line(ctx, loc.start)) || ctx->have_unclosed) {
+        sp_bracket b = depth > 0 ? ctx->brackets[(depth <= SP_LEX_MAX_BRACKETS ? depth : SP_LEX_MAX_BRACKETS) - 1]
+                                 : ctx->unclosed;
         int line, col;
         sp_diag_position(ctx->diag, b.loc, &line, &col);
         snprintf(hintbuf, sizeof hintbuf, "unclosed '%c' opened at %d:%d", b.open, line, col);

@@ -44,6 +44,7 @@ typedef struct checker {
     int instantiations;    /* function bodies checked so far (a budget) */
     int depth;             /* recursion depth of check_expr */
     int usage_errors;      /* errors caused by -p */
+    int in_lambda;         /* checking the body of x -> ... */
 } checker;
 
 static const sp_type *check_expr(checker *c, sp_expr *e);
@@ -72,6 +73,13 @@ static sp_stmt *find_def(const checker *c, const char *name)
 static void add_def(checker *c, sp_stmt *s)
 {
     sp_stmt *old = find_def(c, s->name);
+    if (old && old->loc.file != c->p->main_file && s->loc.file == c->p->main_file) {
+        /* the pipeline's own definitions hide library functions of the same name */
+        for (int i = 0; i < c->ndefs; i++)
+            if (c->defs[i] == old)
+                c->defs[i] = s;
+        return;
+    }
     if (old) {
         char where[512];
         sp_diag_format_loc(c->d, old->name_loc, where, sizeof where);
@@ -327,7 +335,7 @@ static const sp_type *instantiate(checker *c, sp_stmt *fn, const sp_type **types
 {
     if (fn->checking) {
         sp_diag_error(c->d, at, "write it without recursion; a pipeline must finish every element",
-                      "function '%s' calls itself", fn->name);
+                      "function '%s' calls itself, directly or through other functions", fn->name);
         return &sp_type_any;
     }
     if (++c->instantiations > MAX_INSTANTIATIONS)
@@ -337,6 +345,8 @@ static const sp_type *instantiate(checker *c, sp_stmt *fn, const sp_type **types
     c->frame_base = c->nlocals;
     c->frame_max = 0;
     c->it = NULL;
+    int saved_in_lambda = c->in_lambda;
+    c->in_lambda = 0;
     const sp_type *r = &sp_type_any;
     char *fname = sp_arena_printf(c->a, "function '%s'", fn->name);
     if (bind_params(c, fn->params, fn->nparams, types, n, at, fname)) {
@@ -344,12 +354,15 @@ static const sp_type *instantiate(checker *c, sp_stmt *fn, const sp_type **types
         r = check_expr(c, fn->value);
         fn->checking = 0;
     }
+    if (r->kind == SP_T_FUNC && r->fn_kind == 2) /* a closure leaving its scope: opaque */
+        r = sp_type_func(c->a, 3, NULL, 0, r->arity);
     if (c->frame_max > fn->nlocals)
         fn->nlocals = c->frame_max;
     c->nlocals = saved_n;
     c->frame_base = saved_base;
     c->frame_max = saved_max;
     c->it = saved_it;
+    c->in_lambda = saved_in_lambda;
     return r;
 }
 
@@ -368,29 +381,47 @@ static const sp_type *apply_func(checker *c, const sp_type *ft, const sp_type **
     case 1: {
         const sp_builtin_info *b = &sp_builtins[ft->builtin];
         if (n < b->min_args || (b->max_args >= 0 && n > b->max_args)) {
-            sp_diag_error(c->d, at, NULL, "built-in '%s' takes %d%s argument%s but is given %d",
-                          b->name, b->min_args, b->max_args == b->min_args ? "" : " or more",
-                          plural(b->min_args), n);
+            if (b->max_args == b->min_args)
+                sp_diag_error(c->d, at, NULL, "built-in '%s' takes %d argument%s but is given %d", b->name,
+                              b->min_args, plural(b->min_args), n);
+            else if (b->max_args < 0)
+                sp_diag_error(c->d, at, NULL, "built-in '%s' takes %d or more arguments but is given %d",
+                              b->name, b->min_args, n);
+            else
+                sp_diag_error(c->d, at, NULL, "built-in '%s' takes %d to %d arguments but is given %d",
+                              b->name, b->min_args, b->max_args, n);
             return &sp_type_any;
         }
         return builtin_result(c, ft->builtin, types, n);
     }
-    default:
+    case 2:
         return apply_lambda(c, (sp_expr *)ft->fn, types, n, at);
+    default: /* a closure returned by a function: only its arity is known */
+        if (ft->arity >= 0 && n != ft->arity && !(n == 1 && types[0]->kind == SP_T_TUPLE))
+            sp_diag_error(c->d, at, NULL, "this function takes %d argument%s but is given %d", ft->arity,
+                          plural(ft->arity), n);
+        return &sp_type_any;
     }
 }
 
 static const sp_type *apply_lambda(checker *c, sp_expr *lam, const sp_type **types, int n, sp_loc at)
 {
+    for (const sp_name *x = lam->u.lambda.params; x; x = x->next)
+        for (const sp_name *y = x->next; y; y = y->next)
+            if (strcmp(x->name, y->name) == 0)
+                sp_diag_error(c->d, y->loc, NULL, "parameter '%s' appears twice", y->name);
     int saved_n = c->nlocals;
     const sp_type *saved_it = c->it;
     const sp_type *r = &sp_type_any;
     c->it = NULL; /* inside x -> ..., fields are reached through x */
+    int saved_in_lambda = c->in_lambda;
+    c->in_lambda = 1;
     lam->u.lambda.first_slot = c->nlocals - c->frame_base;
     if (bind_params(c, lam->u.lambda.params, lam->u.lambda.nparams, types, n, at, "this function"))
         r = check_expr(c, lam->u.lambda.body);
     c->nlocals = saved_n;
     c->it = saved_it;
+    c->in_lambda = saved_in_lambda;
     lam->type = sp_type_func(c->a, 2, lam, 0, lam->u.lambda.nparams);
     return r;
 }
@@ -605,6 +636,8 @@ static const sp_type *check_binary(checker *c, sp_expr *e)
             return &sp_type_string;
         if (l->kind == SP_T_DURATION && r->kind == SP_T_DURATION)
             return &sp_type_duration;
+        if ((l->kind == SP_T_INT && r->kind == SP_T_DURATION) || (l->kind == SP_T_DURATION && r->kind == SP_T_INT))
+            return &sp_type_int; /* a time (ms) moved by a duration */
         if (sp_type_is_numeric(l) && sp_type_is_numeric(r))
             return sp_type_join(c->a, l, r);
         if (l->kind == SP_T_LIST && r->kind == SP_T_LIST)
@@ -622,7 +655,11 @@ static const sp_type *check_binary(checker *c, sp_expr *e)
                 return l->kind == SP_T_INT && r->kind == SP_T_INT ? &sp_type_int : &sp_type_float;
             return sp_type_join(c->a, l, r);
         }
-        if (l->kind == SP_T_DURATION && (r->kind == SP_T_INT || r->kind == SP_T_DURATION) && op != SP_MOD)
+        if (op == SP_SUB && l->kind == SP_T_INT && r->kind == SP_T_DURATION)
+            return &sp_type_int; /* a time moved back by a duration */
+        if (op == SP_MUL && l->kind == SP_T_INT && r->kind == SP_T_DURATION)
+            return &sp_type_duration;
+        if (l->kind == SP_T_DURATION && (r->kind == SP_T_INT || r->kind == SP_T_DURATION))
             return r->kind == SP_T_DURATION && op == SP_DIV ? &sp_type_int : &sp_type_duration;
         sp_diag_error(c->d, e->u.binary.op_loc,
                       l->kind == SP_T_STRING || r->kind == SP_T_STRING
@@ -668,7 +705,9 @@ static const sp_type *check_expr_inner(checker *c, sp_expr *e)
     case SP_E_NAME: return check_name(c, e, 0);
     case SP_E_IT:
         if (!c->it) {
-            sp_diag_error(c->d, e->loc, "inside a function use its parameter instead",
+            sp_diag_error(c->d, e->loc,
+                          c->in_lambda ? "inside 'x -> ...' the element is the parameter x; use it instead"
+                                       : "inside a function use its parameter instead",
                           "'it' is only defined in an operator's argument, where it is the current element");
             return &sp_type_any;
         }
@@ -1025,8 +1064,11 @@ static void check_io_args(checker *c, const sp_io_info *io, const char *what, sp
             while (pos < np && p[pos].given)
                 pos++;
             if (pos >= np) {
-                sp_diag_error(c->d, a->value->loc, NULL, "%s '%s' takes at most %d argument%s", what,
-                              io->name, np, plural(np));
+                if (np == 0)
+                    sp_diag_error(c->d, a->value->loc, NULL, "%s '%s' takes no arguments", what, io->name);
+                else
+                    sp_diag_error(c->d, a->value->loc, NULL, "%s '%s' takes at most %d argument%s", what,
+                                  io->name, np, plural(np));
                 continue;
             }
             k = pos;
@@ -1136,6 +1178,13 @@ static void check_sink(checker *c, sp_step *st)
     }
     st->op = k;
     check_io_args(c, &sp_sinks[k], "sink", st->name_loc, st->args);
+    for (const sp_arg *a = st->args; a; a = a->next) {
+        int neg;
+        const sp_expr *v = a->name && strcmp(a->name, "format") == 0 ? const_literal(c, a->value, &neg) : NULL;
+        if (v && v->kind == SP_E_STRING && strcmp(v->u.str.s, "text") != 0 && strcmp(v->u.str.s, "json") != 0)
+            sp_diag_error(c->d, a->value->loc, "write \"text\" or \"json\"", "unknown output format '%s'",
+                          v->u.str.s);
+    }
 }
 
 /* ----- pipelines ----- */
@@ -1326,7 +1375,7 @@ static void check_param(checker *c, sp_stmt *s)
         s->type = &sp_type_any;
         return;
     }
-    if (neg && v->kind != SP_E_INT && v->kind != SP_E_FLOAT) {
+    if (neg && v->kind != SP_E_INT && v->kind != SP_E_FLOAT && v->kind != SP_E_DURATION) {
         sp_diag_error(c->d, s->value->loc, NULL, "cannot negate %s", literal_kind_name(v->kind));
     }
     s->type = check_expr(c, s->value);

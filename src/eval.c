@@ -412,7 +412,7 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
     case SP_E_INDEX: {
         sp_value obj = sp_eval_expr(ev, e->u.index.obj);
         sp_value idx = sp_eval_expr(ev, e->u.index.index);
-        if (obj.tag == SP_V_NULL || idx.tag != SP_V_INT)
+        if (obj.tag == SP_V_NULL || (idx.tag != SP_V_INT && !(obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)))
             return sp_null();
         int64_t k = idx.u.i;
         if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
@@ -425,8 +425,13 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
                 k += obj.n;
             return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
         }
-        if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)
+        if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR) {
+            const sp_shape *sh = obj.u.rec->shape;
+            for (int i = 0; i < sh->n; i++)
+                if (strlen(sh->names[i]) == idx.n && memcmp(sh->names[i], idx.u.s, idx.n) == 0)
+                    return obj.u.rec->vals[i];
             return sp_null();
+        }
         sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
         return sp_null();
     }

@@ -90,6 +90,7 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
         rt->opt.out = stdout;
     if (rt->opt.batch_records <= 0)
         rt->opt.batch_records = DEFAULT_BATCH_RECORDS;
+    rt->opt.batch_ms = sp_plan_batch_ms(plan);
     rt->arena = sp_arena_new();
     sp_eval_prepare(p, d, rt->arena);
     sp_eval_init(&rt->ev, rt->arena, d);

@@ -207,6 +207,7 @@ typedef struct generator {
     int64_t rate;        /* lines per second (timestamps; live batches) */
     int common;          /* common instead of combined format */
     int64_t clock_ms;    /* timestamp of the next line */
+    int64_t per_batch;   /* without end: lines per batch (rate x interval) */
 } generator;
 
 static uint64_t gen_next(generator *g)
@@ -226,7 +227,8 @@ static uint64_t gen_skewed(generator *g, uint64_t n)
     return (uint64_t)((double)n * u * u * u) % n;
 }
 
-static void *gen_open_params(int64_t rate, int64_t count, uint64_t seed, const char *format, char **err)
+static void *gen_open_params(int64_t rate, int64_t count, uint64_t seed, const char *format,
+                             const sp_run_options *opt, char **err)
 {
     if (format && strcmp(format, "combined") != 0 && strcmp(format, "common") != 0) {
         *err = errorf("generator: unknown format '%s'%s (combined or common)", format, "");
@@ -239,14 +241,16 @@ static void *gen_open_params(int64_t rate, int64_t count, uint64_t seed, const c
     g->rate = rate > 0 ? rate : 100;
     g->common = format && strcmp(format, "common") == 0;
     g->clock_ms = 1767225600000LL; /* 2026-01-01T00:00:00Z: same lines every run */
+    g->per_batch = g->rate * (opt->batch_ms > 0 ? opt->batch_ms : 1000) / 1000;
+    if (g->per_batch < 1)
+        g->per_batch = 1;
     return g;
 }
 
 static void *gen_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
 {
-    (void)opt;
     return gen_open_params(sp_io_arg_int(args, "rate", 100), sp_io_arg_int(args, "count", -1),
-                           (uint64_t)sp_io_arg_int(args, "seed", 1), sp_io_arg_str(args, "format", a, NULL), err);
+                           (uint64_t)sp_io_arg_int(args, "seed", 1), sp_io_arg_str(args, "format", a, NULL), opt, err);
 }
 
 static const char *const gen_endpoints[] = {
@@ -318,6 +322,8 @@ static int gen_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *ma
 {
     (void)malformed, (void)err;
     generator *g = p;
+    if (g->count < 0 && max > g->per_batch)
+        max = g->per_batch; /* following the clock: `rate` lines a second */
     for (int64_t i = 0; i < max && (g->count < 0 || g->made < g->count); i++, g->made++)
         sp_vec_push(out, gen_line(g, a));
     return g->count < 0 || g->made < g->count;
@@ -389,7 +395,7 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
         in->impl = &gen_impl;
         in->state = gen_open_params(uri_query_int(uri, "rate", a, 100),
                                     demo ? -1 : uri_query_int(uri, "count", a, -1),
-                                    (uint64_t)uri_query_int(uri, "seed", a, 1), uri_query(uri, "format", a), err);
+                                    (uint64_t)uri_query_int(uri, "seed", a, 1), uri_query(uri, "format", a), opt, err);
     } else if (strncmp(uri, "tcp://", 6) == 0 || strncmp(uri, "kafka://", 8) == 0) {
         *err = errorf("input '%s': %s", uri,
                       strncmp(uri, "tcp", 3) == 0 ? "tcp inputs arrive with the runtime's next step"
