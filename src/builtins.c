@@ -517,19 +517,10 @@ static sp_value b_url_decode(sp_eval *ev, sp_value s)
  * Regular expressions
  * ====================================================================== */
 
-/* PCRE2 before 10.43 has a JIT bug with PCRE2_MATCH_INVALID_UTF: \S, \D and
- * \W never match a multi-byte character (PCRE2Project/pcre2 issue #224), so
- * `^(?<host>\S+) ` fails on "h\xc3\xa9 ..." although the interpreter matches
- * it.  With those versions every match runs in the interpreter
- * (PCRE2_NO_JIT), also for patterns JIT-compiled by sp_eval_prepare. */
-#if PCRE2_MAJOR > 10 || (PCRE2_MAJOR == 10 && PCRE2_MINOR >= 43)
-#define SP_REGEX_JIT_OK 1
-#define SP_MATCH_OPTIONS 0
-#else
-#define SP_REGEX_JIT_OK 0
-#define SP_MATCH_OPTIONS PCRE2_NO_JIT
-#endif
-
+/* Patterns are compiled in byte mode, without PCRE2_UTF, in the checker, in
+ * sp_eval_prepare and here: log lines are bytes, and one that is not valid
+ * UTF-8 (a raw \xe4 in a URL) must still parse.  '.' and \S match any byte
+ * but a line end or blank; the JIT is used for every subject. */
 static void *arena_malloc(PCRE2_SIZE n, void *arena)
 {
     return sp_arena_alloc(arena, n);
@@ -561,7 +552,7 @@ static pcre2_code *regex_for(sp_eval *ev, int id, sp_value pat, const sp_expr *c
         return scratch[0];
     int err;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)p, n, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)p, n, 0, &err, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
@@ -569,8 +560,7 @@ static pcre2_code *regex_for(sp_eval *ev, int id, sp_value pat, const sp_expr *c
                       (char *)msg, (size_t)off);
         return NULL;
     }
-    if (SP_REGEX_JIT_OK)
-        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter is used if this fails */
+    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter is used if this fails */
     if (memchr(p, '\0', n)) {
         *temp = 1;
         return re;
@@ -606,7 +596,7 @@ static int run_regex(sp_eval *ev, const sp_expr *call, int id, pcre2_code *re, s
             return -1;
         }
     }
-    int rc = pcre2_match(re, (PCRE2_SPTR)sptr(s), s.n, 0, SP_MATCH_OPTIONS, md, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)sptr(s), s.n, 0, 0, md, NULL);
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
         return 0;
     if (rc < 0) {
@@ -967,6 +957,9 @@ static sp_value b_format(sp_eval *ev, const sp_value *args, int n, const sp_expr
         int64_t iv;
         double dv;
         if ((conv == 'd' || conv == 'i') && v.tag != SP_V_NULL && format_int_arg(v, &iv)) {
+            char *hash = strchr(flags, '#'); /* undefined for %d in C: dropped */
+            if (hash)
+                memmove(hash, hash + 1, strlen(hash));
             snprintf(spec, sizeof spec, "%%%s%slld", flags, wp);
             sb_printf(&b, spec, (long long)iv);
         } else if ((conv == 'x' || conv == 'X') && v.tag != SP_V_NULL && format_int_arg(v, &iv)) {

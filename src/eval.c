@@ -685,11 +685,3 @@ void sp_eval_unprepare(sp_program *p)
     walk_program(p, NULL, 0);
 }
 
-/* TEMPORARY until builtins.c implements the built-ins: a weak fallback. */
-__attribute__((weak)) sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n,
-                                               const sp_expr *call)
-{
-    (void)args, (void)n;
-    sp_eval_error(ev, call, "built-in '%s' is not implemented yet", sp_builtins[id].name);
-    return sp_null();
-}

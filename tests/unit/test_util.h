@@ -41,6 +41,7 @@ CU_ErrorCode sp_test_register_lexer(void);
 CU_ErrorCode sp_test_register_parser(void);
 CU_ErrorCode sp_test_register_check(void);
 CU_ErrorCode sp_test_register_plan(void);
+CU_ErrorCode sp_test_register_builtins(void);
 
 /* Adds the tests of `tests` (terminated by {NULL, NULL}) as suite `name`,
  * with tu_teardown() after each test. */
