@@ -20,6 +20,11 @@
 
 #define MAX_LOCALS 256
 #define MAX_INSTANTIATIONS 20000
+/* Function and lambda bodies are checked again for every call, so a few
+ * lines can ask for exponential work (f1(x) = f0(f0(x)), f2(x) = f1(f1(x)),
+ * ..., or y -> y(y)).  Past this many expressions checked in all, calls are
+ * no longer followed into bodies: their results are of unknown type. */
+#define MAX_CHECK_WORK 200000
 #define MAX_EXPR_DEPTH 400
 
 typedef struct local {
@@ -41,10 +46,13 @@ typedef struct checker {
     int frame_base;        /* first local of the current function frame */
     int frame_max;         /* most slots the current frame has needed */
     const sp_type *it;     /* the implicit element, or NULL outside operators */
-    int instantiations;    /* function bodies checked so far (a budget) */
+    int instantiations;    /* function and lambda bodies checked so far (a budget) */
+    long work;             /* expressions checked so far (a budget) */
     int depth;             /* recursion depth of check_expr */
     int usage_errors;      /* errors caused by -p */
     int in_lambda;         /* checking the body of x -> ... */
+    const sp_expr **misses; /* names and fields already reported unknown; heap, owned */
+    int nmisses, capmisses; /* entries / capacity of misses */
 } checker;
 
 static const sp_type *check_expr(checker *c, sp_expr *e);
@@ -113,6 +121,23 @@ static const char *suggest_def(checker *c, const char *word, unsigned kinds, sp_
 static char *did_you_mean(checker *c, const char *best)
 {
     return best ? sp_arena_printf(c->a, "did you mean '%s'?", best) : NULL;
+}
+
+/* Returns 1 the first time it is called for `e`.  A function body is checked
+ * again for every call (and a lambda's for every application), up to
+ * MAX_INSTANTIATIONS times: an unknown name or field in it is reported once,
+ * without searching for a suggestion again each time. */
+static int first_miss(checker *c, const sp_expr *e)
+{
+    for (int i = 0; i < c->nmisses; i++)
+        if (c->misses[i] == e)
+            return 0;
+    if (c->nmisses == c->capmisses) {
+        c->capmisses = c->capmisses ? c->capmisses * 2 : 16;
+        c->misses = sp_xrealloc(c->misses, sizeof *c->misses * (size_t)c->capmisses);
+    }
+    c->misses[c->nmisses++] = e;
+    return 1;
 }
 
 /* ----- scopes ----- */
@@ -338,7 +363,7 @@ static const sp_type *instantiate(checker *c, sp_stmt *fn, const sp_type **types
                       "function '%s' calls itself, directly or through other functions", fn->name);
         return &sp_type_any;
     }
-    if (++c->instantiations > MAX_INSTANTIATIONS)
+    if (++c->instantiations > MAX_INSTANTIATIONS || c->work > MAX_CHECK_WORK)
         return &sp_type_any;
     int saved_n = c->nlocals, saved_base = c->frame_base, saved_max = c->frame_max;
     const sp_type *saved_it = c->it;
@@ -395,6 +420,9 @@ static const sp_type *apply_func(checker *c, const sp_type *ft, const sp_type **
         return builtin_result(c, ft->builtin, types, n);
     }
     case 2:
+        /* the same budget as function bodies */
+        if (++c->instantiations > MAX_INSTANTIATIONS || c->work > MAX_CHECK_WORK)
+            return &sp_type_any;
         return apply_lambda(c, (sp_expr *)ft->fn, types, n, at);
     default: /* a closure returned by a function: only its arity is known */
         if (ft->arity >= 0 && n != ft->arity && !(n == 1 && types[0]->kind == SP_T_TUPLE))
@@ -495,6 +523,8 @@ static const sp_type *check_name(checker *c, sp_expr *e, int want_function)
         sp_diag_error(c->d, e->loc, NULL, "'%s' is a parameter, not a function", name);
         return &sp_type_any;
     }
+    if (!first_miss(c, e))
+        return &sp_type_any;
     sp_suggest sg;
     sp_suggest_init(&sg, name);
     offer_scope(c, &sg, want_function);
@@ -533,6 +563,8 @@ static const sp_type *check_field(checker *c, sp_expr *e)
                           "no item '%s' in a tuple of type %s", name, sp_type_name(c->a, t));
             return &sp_type_any;
         }
+        if (!first_miss(c, e))
+            return &sp_type_any;
         sp_suggest sg;
         sp_suggest_init(&sg, name);
         for (int i = 0; i < t->n; i++)
@@ -779,6 +811,7 @@ static const sp_type *check_expr_inner(checker *c, sp_expr *e)
 
 static const sp_type *check_expr(checker *c, sp_expr *e)
 {
+    c->work++;
     if (++c->depth > MAX_EXPR_DEPTH) {
         if (c->depth == MAX_EXPR_DEPTH + 1)
             sp_diag_error(c->d, e->loc, "split it into functions", "expression is nested too deeply");
@@ -860,10 +893,14 @@ static void check_window(checker *c, sp_step *st, const sp_expr *length, const s
     for (int i = 0; i < 2; i++) {
         if (d[i].ms <= 0 || !d[i].e || d[i].ms % c->batch_ms == 0)
             continue;
-        int64_t lo = d[i].ms / c->batch_ms * c->batch_ms, hi = lo + c->batch_ms;
-        char *hint = lo > 0 ? sp_arena_printf(c->a, "use %s or %s, or change the batch interval",
-                                              fmt_duration(c, lo), fmt_duration(c, hi))
-                            : sp_arena_printf(c->a, "use %s, or change the batch interval", fmt_duration(c, hi));
+        /* the multiples either side; the one above may not fit in 64 bits */
+        int64_t lo = d[i].ms / c->batch_ms * c->batch_ms;
+        int64_t hi = lo <= INT64_MAX - c->batch_ms ? lo + c->batch_ms : 0;
+        char *hint = lo > 0 && hi > 0
+                         ? sp_arena_printf(c->a, "use %s or %s, or change the batch interval",
+                                           fmt_duration(c, lo), fmt_duration(c, hi))
+                         : sp_arena_printf(c->a, "use %s, or change the batch interval",
+                                           fmt_duration(c, lo > 0 ? lo : hi));
         sp_diag_error(c->d, d[i].e->loc, hint, "%s %s is not a multiple of the batch interval %s",
                       d[i].what, fmt_duration(c, d[i].ms), fmt_duration(c, c->batch_ms));
     }
@@ -1508,6 +1545,7 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
     }
 
     free(c->defs);
+    free(c->misses);
     if (batch_ms)
         *batch_ms = c->batch_ms;
     if (c->usage_errors)

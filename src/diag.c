@@ -3,6 +3,7 @@
 #include "arena.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@ typedef struct diag_msg {
     char *text;      /* the message, owned by the arena */
     char *hint;      /* how to fix it, or NULL; owned by the arena */
     int line, col;   /* computed position, 0 when none */
+    uint64_t hash;   /* of sev, loc.file, loc.start and text, for `seen` */
 } diag_msg;
 
 struct sp_diag {
@@ -23,6 +25,8 @@ struct sp_diag {
     int nfiles, capfiles; /* entries / capacity of files */
     diag_msg *msgs;       /* every message, in order; owned */
     int nmsgs, capmsgs;   /* entries / capacity of msgs */
+    int *seen;            /* hash table of msgs: index + 1, 0 when free; owned */
+    size_t capseen;       /* its size, a power of two (0: none yet) */
     int errors, warnings; /* counts, including suppressed ones */
     int quiet_warnings;   /* do not print warnings */
     int overflow_said;    /* "too many errors" already printed */
@@ -45,6 +49,7 @@ void sp_diag_free(sp_diag *d)
         sp_srcfile_free(d->files[i]);
     free(d->files);
     free(d->msgs);
+    free(d->seen);
     sp_arena_free(d->arena);
     free(d);
 }
@@ -133,6 +138,43 @@ static void diag_print_excerpt(const sp_diag *d, const diag_msg *m)
     fputc('\n', d->out);
 }
 
+/* FNV-1a over what makes two messages the same. */
+static uint64_t msg_hash(sp_severity sev, sp_loc loc, const char *text)
+{
+    uint64_t h = 14695981039346656037u;
+    const uint64_t prime = 1099511628211u;
+    h = (h ^ (uint64_t)sev) * prime;
+    h = (h ^ (uint64_t)(unsigned)loc.file) * prime;
+    h = (h ^ (uint64_t)(unsigned)loc.start) * prime;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * prime;
+    return h;
+}
+
+static void seen_insert(sp_diag *d, int idx)
+{
+    size_t i = (size_t)d->msgs[idx].hash & (d->capseen - 1);
+    while (d->seen[i])
+        i = (i + 1) & (d->capseen - 1);
+    d->seen[i] = idx + 1;
+}
+
+/* Is there already a message like this one?  A checker that visits a function
+ * body once per call can report thousands: a linear search would be
+ * quadratic. */
+static int seen_find(const sp_diag *d, uint64_t h, sp_severity sev, sp_loc loc, const char *text)
+{
+    if (!d->capseen)
+        return 0;
+    for (size_t i = (size_t)h & (d->capseen - 1); d->seen[i]; i = (i + 1) & (d->capseen - 1)) {
+        const diag_msg *o = &d->msgs[d->seen[i] - 1];
+        if (o->hash == h && o->sev == sev && o->loc.file == loc.file && o->loc.start == loc.start &&
+            strcmp(o->text, text) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 static const char *severity_name(sp_severity s)
 {
     switch (s) {
@@ -155,11 +197,16 @@ void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
     vsnprintf(text, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
     va_end(ap);
 
-    for (int i = 0; i < d->nmsgs; i++) { /* the same message twice is noise */
-        const diag_msg *o = &d->msgs[i];
-        if (o->sev == sev && o->loc.file == loc.file && o->loc.start == loc.start &&
-            strcmp(o->text, text) == 0)
-            return;
+    uint64_t h = msg_hash(sev, loc, text);
+    if (seen_find(d, h, sev, loc, text)) /* the same message twice is noise */
+        return;
+    if ((size_t)d->nmsgs + 1 > d->capseen / 2) { /* keep the table at most half full */
+        free(d->seen);
+        d->capseen = d->capseen ? d->capseen * 2 : 64;
+        d->seen = sp_xmalloc(sizeof *d->seen * d->capseen);
+        memset(d->seen, 0, sizeof *d->seen * d->capseen);
+        for (int i = 0; i < d->nmsgs; i++)
+            seen_insert(d, i);
     }
     if (d->nmsgs == d->capmsgs) {
         d->capmsgs = d->capmsgs ? d->capmsgs * 2 : 16;
@@ -169,6 +216,8 @@ void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
     m->sev = sev;
     m->loc = loc;
     m->text = text;
+    m->hash = h;
+    seen_insert(d, d->nmsgs - 1);
     m->hint = hint ? sp_arena_strdup(d->arena, hint) : NULL;
     sp_diag_position(d, loc, &m->line, &m->col);
 

@@ -20,9 +20,30 @@ static sp_type *type_new(sp_arena *a, sp_type_kind kind)
     return t;
 }
 
+static int type_size(const sp_type *t)
+{
+    return t->size > 0 ? t->size : 1;
+}
+
+/* The size of a compound type of these parts, or 0 when it is too large. */
+static int compound_size(int n, const sp_type *const *elems)
+{
+    int size = 1;
+    for (int i = 0; i < n; i++) {
+        size += type_size(elems[i]);
+        if (size > SP_TYPE_MAX_SIZE)
+            return 0;
+    }
+    return size;
+}
+
 const sp_type *sp_type_tuple(sp_arena *a, int n, const sp_type **elems)
 {
+    int size = compound_size(n, elems);
+    if (!size)
+        return &sp_type_any;
     sp_type *t = type_new(a, SP_T_TUPLE);
+    t->size = size;
     t->n = n;
     t->elems = sp_arena_alloc(a, sizeof *t->elems * (size_t)(n ? n : 1));
     memcpy(t->elems, elems, sizeof *t->elems * (size_t)n);
@@ -37,7 +58,11 @@ const sp_type *sp_type_pair(sp_arena *a, const sp_type *k, const sp_type *v)
 
 const sp_type *sp_type_record(sp_arena *a, int n, const char **names, const sp_type **elems)
 {
+    int size = compound_size(n, elems);
+    if (!size)
+        return &sp_type_any;
     sp_type *t = type_new(a, SP_T_RECORD);
+    t->size = size;
     t->n = n;
     t->elems = sp_arena_alloc(a, sizeof *t->elems * (size_t)(n ? n : 1));
     t->names = sp_arena_alloc(a, sizeof *t->names * (size_t)(n ? n : 1));
@@ -48,7 +73,11 @@ const sp_type *sp_type_record(sp_arena *a, int n, const char **names, const sp_t
 
 const sp_type *sp_type_list(sp_arena *a, const sp_type *elem)
 {
+    int size = compound_size(1, &elem);
+    if (!size)
+        return &sp_type_any;
     sp_type *t = type_new(a, SP_T_LIST);
+    t->size = size;
     t->elem = elem;
     return t;
 }

@@ -37,7 +37,13 @@ struct sp_type {
     int fn_kind;            /* FUNC: 0 user fn (fn: sp_stmt), 1 builtin (index), 2 lambda (fn: sp_expr) */
     const void *fn;         /* FUNC: what it refers to */
     int builtin;            /* FUNC, fn_kind 1: builtin index */
+    int size;               /* nodes of the type written out as a tree (0: one) */
 };
+
+/* Types are shared, so a tuple of tuples of ... can be exponentially larger
+ * written out than in memory; a compound type larger than this becomes ANY,
+ * which keeps printing, comparing and joining types cheap. */
+#define SP_TYPE_MAX_SIZE 256
 
 /* Shared singletons for the simple types (never freed, never modified). */
 extern const sp_type sp_type_any, sp_type_null, sp_type_bool, sp_type_int,

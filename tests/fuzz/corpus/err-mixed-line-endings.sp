@@ -1,0 +1,7 @@
+source lines = stdin
+lines| map upper
+
+  | sink stdout
+(
+
+lines | sink stdout

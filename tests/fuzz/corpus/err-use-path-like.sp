@@ -1,0 +1,5 @@
+use ../stdlib/core
+use /etc/passwd
+use .
+source lines = stdin
+lines | sink stdout

@@ -1,0 +1,5 @@
+source lines = stdin
+batch 1s
+lines
+  | map upper
+  | sink stdout "crlf"

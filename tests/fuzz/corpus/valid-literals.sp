@@ -1,0 +1,21 @@
+param i = 0
+param j = 9223372036854775807
+param f1 = 3.14
+param f2 = 1e10
+param f3 = 2.5E-3
+param f4 = 6.02e+23
+param d1 = 1ms
+param d2 = 1s
+param d3 = 1m
+param d4 = 1h
+param d5 = 1d
+param s1 = "plain"
+param s2 = "esc \n \t \r \0 \\ \" \x41 \x7f \' end"
+param s3 = 'raw \d+ "quoted" \'
+param b1 = true
+param b2 = false
+param n = null
+param neg = -42
+param negf = -0.5
+source lines = stdin
+lines | map (i, j, f1, f2, f3, f4, d1, d2, d3, d4, d5, s1, s2, s3, b1, b2, n, neg, negf) | sink stdout

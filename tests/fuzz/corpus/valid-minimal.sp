@@ -1,0 +1,2 @@
+source lines = stdin
+lines | sink stdout
