@@ -194,6 +194,21 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         r->carry = sp_xrealloc(r->carry, len - pos);
         memcpy(r->carry, buf + pos, len - pos);
         r->ncarry = len - pos;
+    } else if (!r->eof) {
+        /* nothing left over: look ahead, so that a batch ending exactly at
+         * the end of the input is the last one (no empty batch after it) */
+        r->carry = sp_xrealloc(r->carry, READ_CHUNK);
+        ssize_t got;
+        do
+            got = read(r->fd, r->carry, READ_CHUNK);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            *err = errorf("reading %s failed: %s", r->name, strerror(errno));
+            return -1;
+        }
+        if (got == 0)
+            r->eof = 1;
+        r->ncarry = (size_t)got;
     }
     return r->ncarry || !r->eof ? 1 : 0;
 }

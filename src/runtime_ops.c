@@ -102,7 +102,7 @@ static void op_flatmap(const sp_opctx *c, void *s, const sp_vec *in, const sp_ve
     const sp_expr *f = arg_expr(c->step, 0);
     for (size_t i = 0; i < in->n; i++) {
         sp_value r = sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i]);
-        if (r.tag == SP_V_LIST || r.tag == SP_V_TUPLE) {
+        if (r.tag == SP_V_LIST) {
             for (uint32_t k = 0; k < r.n; k++)
                 sp_vec_push(out, r.u.items[k]);
         } else if (r.tag != SP_V_NULL) {
