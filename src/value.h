@@ -99,9 +99,9 @@ int sp_value_equal(sp_value a, sp_value b);
 /* A hash consistent with sp_value_equal. */
 uint64_t sp_value_hash(sp_value v);
 
-/* Writes v as the text sinks print: strings bare at the top level, quoted
- * inside tuples and lists only when needed; (a,b) for tuples; [a, b] for
- * lists; {k: v} records; floats with up to 6 significant decimals. */
+/* Writes v as the text sinks print, like Spark's toString: strings bare
+ * (never quoted), (a,b) for tuples, [a, b] for lists, {k: v} for records,
+ * floats with up to 6 significant digits. */
 void sp_value_print(sp_value v, FILE *out);
 /* Writes v as JSON (tuples and lists as arrays, records as objects; invalid
  * UTF-8 bytes escaped as \u00XX so the output is always valid JSON). */
