@@ -1,4 +1,2 @@
 source lines = file("access.log")
-lines
-  | map length(it) @ 2
-  | sink stdout
+lines | sink stdout;

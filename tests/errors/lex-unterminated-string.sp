@@ -1,4 +1,5 @@
 source lines = file("access.log")
+lines | sink stdout "all"
 lines
   | filter contains(it, "GET /index.html)
-  | sink stdout
+  | sink stdout "index"

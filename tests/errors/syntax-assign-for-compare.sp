@@ -1,4 +1,5 @@
 source lines = file("access.log")
+lines | sink stdout "all"
 lines
   | filter it = "GET /"
-  | sink stdout
+  | sink stdout "root"

@@ -1,4 +1,5 @@
 source lines = file("access.log")
+lines | sink stdout "all"
 lines
   | map upper(it) filter contains(it, "GET")
-  | sink stdout
+  | sink stdout "gets"

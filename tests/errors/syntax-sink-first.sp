@@ -1,2 +1,3 @@
 source lines = file("access.log")
+lines | sink stdout "all"
 sink stdout lines

@@ -1,4 +1,4 @@
 source lines = file("access.log")
 lines
-  | flatMap [it, upper(it)
+  | filter match(it, '^(GET|POST')
   | sink stdout

@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | map substr(it)
+  | sink stdout

@@ -1,0 +1,2 @@
+source lines = file("access.log")
+lines | map substr(it, start: 0) | sink stdout

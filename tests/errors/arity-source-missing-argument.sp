@@ -1,0 +1,2 @@
+source lines = file()
+lines | sink stdout

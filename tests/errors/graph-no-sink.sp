@@ -1,0 +1,2 @@
+source lines = file("access.log")
+lines | filter contains(it, "GET")

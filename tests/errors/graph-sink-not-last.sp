@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | sink stdout
+  | map upper(it)

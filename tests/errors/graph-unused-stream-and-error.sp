@@ -1,0 +1,3 @@
+source lines = file("access.log")
+posts = lines | filter contains(it, "POST")
+lines | map lenght(it) | sink stdout

@@ -1,0 +1,3 @@
+fn shout(s) = upper(it) + "!"
+source lines = file("access.log")
+lines | map shout | sink stdout

@@ -1,0 +1,3 @@
+param limit = 10
+source lines = file("access.log")
+lines | map limit(it) | sink stdout

@@ -1,0 +1,6 @@
+source lines = file("access.log")
+source other = file("other.log")
+lines
+  | map (it, other)
+  | sink stdout
+other | sink stdout

@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | map uper(it)
+  | sink stdout

@@ -1,0 +1,3 @@
+use weblgo
+source lines = file("access.log")
+lines | sink stdout

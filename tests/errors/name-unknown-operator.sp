@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | fliter contains(it, "GET")
+  | sink stdout

@@ -1,0 +1,2 @@
+source lines = file("access.log")
+lines | sink stdot

@@ -1,0 +1,2 @@
+source lines = fiel("access.log")
+lines | sink stdout

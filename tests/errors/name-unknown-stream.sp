@@ -1,0 +1,3 @@
+source lines = file("access.log")
+errors = lines | filter contains(it, " 500 ")
+erors | sink stdout

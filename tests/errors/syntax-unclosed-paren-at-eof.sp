@@ -1,0 +1,3 @@
+source lines = file("access.log")
+lines | sink stdout "all"
+lines | map (it, 1

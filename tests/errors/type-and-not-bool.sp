@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | filter length(it) and contains(it, "GET")
+  | sink stdout

@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | flatMap upper(it)
+  | sink stdout

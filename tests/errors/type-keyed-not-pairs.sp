@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | reduceByKey sum
+  | sink stdout

@@ -1,0 +1,3 @@
+param limit = 10 * 60
+source lines = file("access.log")
+lines | take limit | sink stdout

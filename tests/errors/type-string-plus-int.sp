@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | map "length: " + length(it)
+  | sink stdout

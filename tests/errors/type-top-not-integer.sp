@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | top 2.5
+  | sink stdout

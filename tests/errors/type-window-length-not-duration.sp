@@ -1,0 +1,4 @@
+source lines = file("access.log")
+lines
+  | countByWindow 30
+  | sink stdout

@@ -1,0 +1,3 @@
+param follow = false
+source lines = file("access.log", follow: follow)
+lines | sink stdout

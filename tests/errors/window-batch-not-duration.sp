@@ -1,0 +1,3 @@
+batch 10
+source lines = file("access.log")
+lines | sink stdout

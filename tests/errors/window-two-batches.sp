@@ -1,0 +1,4 @@
+batch 10s
+source lines = file("access.log")
+batch 5s
+lines | sink stdout
