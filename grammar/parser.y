@@ -406,20 +406,36 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
     (void)scanner;
     yysymbol_kind_t got = yypcontext_token(yyctx);
     sp_loc loc = *yypcontext_location(yyctx);
+    if (ctx->lex_error) /* the scanner has explained what is wrong here */
+        return 0;
     yysymbol_kind_t expected[64];
     int n = yypcontext_expected_tokens(yyctx, expected, 64);
-    int wants_expr = 0, wants_nl = 0;
+    int wants_expr = 0, wants_nl = 0, wants_name = 0, wants_else = 0, wants_in = 0, wants_then = 0;
     for (int i = 0; i < n; i++) {
         if (expected[i] == YYSYMBOL_INT)
             wants_expr = 1;
         if (expected[i] == YYSYMBOL_NL)
             wants_nl = 1;
+        if (expected[i] == YYSYMBOL_IDENT)
+            wants_name = 1;
+        if (expected[i] == YYSYMBOL_ELSE)
+            wants_else = 1;
+        if (expected[i] == YYSYMBOL_IN)
+            wants_in = 1;
+        if (expected[i] == YYSYMBOL_THEN)
+            wants_then = 1;
     }
     char what[256];
     if (n <= 0)
         what[0] = '\0';
     else if (wants_expr)
         snprintf(what, sizeof what, ", expected an expression");
+    else if (wants_else)
+        snprintf(what, sizeof what, ", expected 'else'");
+    else if (wants_in)
+        snprintf(what, sizeof what, ", expected 'in'");
+    else if (wants_then)
+        snprintf(what, sizeof what, ", expected 'then'");
     else if (n <= 4) {
         size_t used = (size_t)snprintf(what, sizeof what, ", expected ");
         for (int i = 0; i < n && used < sizeof what; i++)
@@ -436,20 +452,36 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
     int depth = ctx->depth;
     if (got == YYSYMBOL_LPAREN || got == YYSYMBOL_LBRACK || got == YYSYMBOL_LBRACE)
         depth--;
-    if ((depth > 0 && !closes_on_this_line(ctx, loc.start)) || ctx->have_unclosed) {
+    int at_abandoned = ctx->have_unclosed && loc.start == ctx->unclosed_at;
+    ctx->have_unclosed = 0;
+    int prev = ctx->prev_tokens[0]; /* the token before the unexpected one */
+    int keyword = got >= YYSYMBOL_USE && got <= YYSYMBOL_DESC;
+    if ((depth > 0 && !closes_on_this_line(ctx, loc.start)) || at_abandoned) {
         sp_bracket b = depth > 0 ? ctx->brackets[(depth <= SP_LEX_MAX_BRACKETS ? depth : SP_LEX_MAX_BRACKETS) - 1]
                                  : ctx->unclosed;
         int line, col;
         sp_diag_position(ctx->diag, b.loc, &line, &col);
         snprintf(hintbuf, sizeof hintbuf, "unclosed '%c' opened at %d:%d", b.open, line, col);
         hint = hintbuf;
-        ctx->have_unclosed = 0;
         /* Of a long list of possibilities, the closing bracket is the one
          * that matters. */
         yysymbol_kind_t closer = b.open == '(' ? YYSYMBOL_RPAREN : b.open == '[' ? YYSYMBOL_RBRACK : YYSYMBOL_RBRACE;
         for (int i = 0; i < n && !wants_expr; i++)
             if (expected[i] == closer)
                 snprintf(what, sizeof what, ", expected %s", yysymbol_name(closer));
+    } else if (wants_else) {
+        hint = "an 'if' needs both branches: if CONDITION then A else B";
+    } else if (wants_in) {
+        hint = "write: let NAME = VALUE in EXPRESSION";
+    } else if (got == YYSYMBOL_ASSIGN && prev == BATCH) {
+        hint = "the batch interval is written without '=': batch 10s";
+    } else if (got == YYSYMBOL_ASSIGN && prev == SOURCE) {
+        hint = "a source needs a name: source NAME = file(\"...\")";
+    } else if (got == YYSYMBOL_SINK) {
+        hint = "a sink comes after '|' at the end of a pipeline: ... | sink stdout";
+    } else if (keyword && wants_name && n == 1) {
+        snprintf(hintbuf, sizeof hintbuf, "%s is a keyword; choose another name", yysymbol_name(got));
+        hint = hintbuf;
     } else if (got == YYSYMBOL_ASSIGN && !wants_nl) {
         hint = "to compare two values write '=='";
     } else if (got == YYSYMBOL_ASSIGN) {

@@ -596,7 +596,7 @@ static int run_regex(sp_eval *ev, const sp_expr *call, int id, pcre2_code *re, s
             return -1;
         }
     }
-    int rc = pcre2_match(re, (PCRE2_SPTR)sptr(s), s.n, 0, 0, md, NULL);
+    int rc = pcre2_match(re, (PCRE2_SPTR)sptr(s), s.n, 0, 0, md, ev->match_context);
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL)
         return 0;
     if (rc < 0) {

@@ -569,8 +569,11 @@ static const sp_type *check_field(checker *c, sp_expr *e)
         sp_suggest_init(&sg, name);
         for (int i = 0; i < t->n; i++)
             sp_suggest_offer(&sg, t->names[i]);
+        const char *tname = sp_type_name(c->a, t);
+        if (strlen(tname) > 60)
+            tname = "this record";
         sp_diag_error(c->d, e->u.field.name_loc, did_you_mean(c, sp_suggest_result(&sg)),
-                      "no field '%s' in %s", name, sp_type_name(c->a, t));
+                      "no field '%s' in %s", name, tname);
         return &sp_type_any;
     }
     sp_diag_error(c->d, e->u.field.name_loc, NULL, "a value of type %s has no field '%s'",
@@ -1524,9 +1527,10 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
                           "this pipeline has no sink, so its results would be lost");
     }
 
-    /* 6. the graph */
+    /* 6. the graph (after a syntax error, statements are missing: then
+     * "unused" and "no sink" would be false alarms) */
     int parse_clean = errors_before == 0;
-    for (sp_stmt *s = p->stmts; s; s = s->next) {
+    for (sp_stmt *s = p->stmts; parse_clean && s; s = s->next) {
         if (s->kind == SP_S_PIPE && s->name && !s->used)
             sp_diag_warning(d, s->name_loc,
                             sp_arena_printf(a, "send it somewhere: %s | sink stdout", s->name),
@@ -1534,7 +1538,7 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
         if (s->kind == SP_S_SOURCE && !s->used)
             sp_diag_warning(d, s->name_loc, NULL, "source '%s' is never read", s->name);
     }
-    if (parse_clean) {
+    if (parse_clean && sp_diag_errors(d) == errors_before) {
         sp_loc top = {p->main_file, 0, 0};
         if (nsources == 0)
             sp_diag_error(d, top, "declare one, for example: source lines = file(\"access.log\")",

@@ -27,6 +27,8 @@ struct sp_diag {
     int nmsgs, capmsgs;   /* entries / capacity of msgs */
     int *seen;            /* hash table of msgs: index + 1, 0 when free; owned */
     size_t capseen;       /* its size, a power of two (0: none yet) */
+    sp_loc *spans;        /* ranges of the errors so far, sorted by (file, start); owned */
+    int nspans, capspans; /* entries / capacity of spans */
     int errors, warnings; /* counts, including suppressed ones */
     int quiet_warnings;   /* do not print warnings */
     int overflow_said;    /* "too many errors" already printed */
@@ -185,9 +187,63 @@ static const char *severity_name(sp_severity s)
     return "error";
 }
 
+/* Position of the first span after (file, start) in the sorted spans. */
+static int span_upper(const sp_diag *d, int file, int start)
+{
+    int lo = 0, hi = d->nspans;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        const sp_loc *s = &d->spans[mid];
+        if (s->file < file || (s->file == file && s->start <= start))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Does `loc` overlap the text of an earlier error?  Empty ranges count as
+ * the one character they stand before.  Looks at the nearest spans only
+ * (errors rarely nest deeply), so this stays cheap with thousands. */
+static int overlaps_error(const sp_diag *d, sp_loc loc)
+{
+    if (loc.file < 0)
+        return 0;
+    int end = loc.end > loc.start ? loc.end : loc.start + 1;
+    int i = span_upper(d, loc.file, end - 1);
+    for (int k = i - 1; k >= 0 && k >= i - 32; k--) {
+        const sp_loc *s = &d->spans[k];
+        if (s->file != loc.file)
+            break;
+        int send = s->end > s->start ? s->end : s->start + 1;
+        if (s->start < end && loc.start < send)
+            return 1;
+    }
+    return 0;
+}
+
+static void add_span(sp_diag *d, sp_loc loc)
+{
+    if (loc.file < 0 || loc.end <= loc.start)
+        return; /* about no text (a whole file, the end of input): hides nothing */
+    if (d->nspans == d->capspans) {
+        d->capspans = d->capspans ? d->capspans * 2 : 16;
+        d->spans = sp_xrealloc(d->spans, sizeof *d->spans * (size_t)d->capspans);
+    }
+    int i = span_upper(d, loc.file, loc.start);
+    memmove(d->spans + i + 1, d->spans + i, sizeof *d->spans * (size_t)(d->nspans - i));
+    d->spans[i] = loc;
+    d->nspans++;
+}
+
 void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
                     const char *fmt, ...)
 {
+    /* A problem in text already reported as wrong is a consequence of that
+     * error ("the window length must be a duration" after "invalid number
+     * '30sec'"): saying it again would only mislead. */
+    if (sev != SP_NOTE && overlaps_error(d, loc))
+        return;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
@@ -221,8 +277,10 @@ void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
     m->hint = hint ? sp_arena_strdup(d->arena, hint) : NULL;
     sp_diag_position(d, loc, &m->line, &m->col);
 
-    if (sev == SP_ERROR)
+    if (sev == SP_ERROR) {
         d->errors++;
+        add_span(d, loc);
+    }
     else if (sev == SP_WARNING)
         d->warnings++;
     if (!d->out)

@@ -40,8 +40,10 @@ const sp_srcfile *sp_diag_file(const sp_diag *d, int idx);
 int sp_diag_file_count(const sp_diag *d);
 
 /* Reports a message at `loc` (loc.file < 0: no position).  `hint` may be
- * NULL.  An identical message at the same place is reported once.  After
- * the error limit further errors are counted but not printed. */
+ * NULL.  An identical message at the same place is reported once; an error
+ * or warning whose range overlaps the range of an earlier error is dropped
+ * as a consequence of it.  After the error limit further errors are counted
+ * but not printed. */
 void sp_diag_report(sp_diag *d, sp_severity sev, sp_loc loc, const char *hint,
                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -23,12 +23,18 @@ void sp_eval_init(sp_eval *ev, sp_arena *arena, sp_diag *diag)
     ev->stack = sp_xmalloc(sizeof(sp_value) * SP_EVAL_STACK);
     ev->frame = ev->stack;
     ev->match_data = pcre2_match_data_create(64, NULL);
+    ev->match_context = pcre2_match_context_create(NULL);
+    ev->jit_stack = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
+    if (ev->match_context && ev->jit_stack)
+        pcre2_jit_stack_assign(ev->match_context, NULL, ev->jit_stack);
 }
 
 void sp_eval_destroy(sp_eval *ev)
 {
     free(ev->stack);
     pcre2_match_data_free(ev->match_data);
+    pcre2_match_context_free(ev->match_context);
+    pcre2_jit_stack_free(ev->jit_stack);
     if (ev->regex_scratch) {
         void **scratch = ev->regex_scratch;
         pcre2_code_free(scratch[0]);

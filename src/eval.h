@@ -28,6 +28,8 @@ typedef struct sp_eval {
     int64_t now_ms;         /* processing time of the batch */
     uint64_t errors;        /* run-time errors so far */
     void *match_data;       /* PCRE2 match data for this thread; owned */
+    void *match_context;    /* PCRE2 match context with a big JIT stack; owned */
+    void *jit_stack;        /* that stack: long quoted fields need more than 32 KiB; owned */
     void *regex_scratch;    /* a regex compiled at run time, with its pattern; owned */
 } sp_eval;
 

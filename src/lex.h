@@ -36,6 +36,9 @@ typedef struct sp_parse_ctx {
     int depth;          /* number of open brackets (may exceed the array) */
     sp_bracket unclosed; /* a bracket abandoned by recovery, for a hint */
     int have_unclosed;   /* unclosed is set */
+    int unclosed_at;     /* offset of the line break where it was abandoned */
+    int lex_error;       /* the scanner reported an error in this statement */
+    int prev_tokens[2];  /* the last two tokens returned, newest last */
     sp_stmt *stmts;     /* parsed statements, in order */
     sp_stmt *last;      /* last of them */
 } sp_parse_ctx;

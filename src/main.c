@@ -218,7 +218,8 @@ static int compile(cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
         return EXIT_USAGE;
     if (sp_diag_errors(d) > 0) {
         int n = sp_diag_errors(d);
-        fprintf(stderr, "%s: %d error%s\n", c->file, n, n == 1 ? "" : "s");
+        fprintf(stderr, "%s: %d error%s\n", strcmp(c->file, "-") == 0 ? "<stdin>" : c->file, n,
+                n == 1 ? "" : "s");
         return EXIT_INVALID;
     }
     *plan = sp_plan_build(p, batch_ms, a);

@@ -44,6 +44,7 @@ int sp_parse_file(sp_diag *d, sp_arena *a, int file, sp_stmt **out)
 typedef struct libpath {
     const char *dirs[64]; /* directories; arena strings or static */
     int n;                /* entries */
+    const char *main_dir; /* the entry that is the pipeline's directory, or NULL */
 } libpath;
 
 static void libpath_add(libpath *lp, const char *dir)
@@ -69,21 +70,32 @@ static void libpath_build(libpath *lp, sp_arena *a, const char *main_path, const
             p += n + (colon ? 1 : 0);
         }
     }
+    lp->main_dir = NULL;
     if (main_path) {
         const char *slash = strrchr(main_path, '/');
         libpath_add(lp, slash ? sp_arena_strndup(a, main_path, (size_t)(slash - main_path) + 1) : ".");
+        lp->main_dir = lp->dirs[lp->n - 1];
     }
     libpath_add(lp, STREAMPIPE_SRC_STDLIB_DIR);
     libpath_add(lp, STREAMPIPE_STDLIB_DIR);
 }
 
-static char *libpath_find(const libpath *lp, sp_arena *a, const char *name)
+/* The first NAME.sp on the path that is not the pipeline file itself (a
+ * pipeline called weblog.sp can still `use weblog`), skipping the pipeline's
+ * own directory when `skip_dir` (the prelude comes from the stdlib only). */
+static char *libpath_find(const libpath *lp, sp_arena *a, const char *name,
+                          const struct stat *main_st, const char *skip_dir)
 {
     for (int i = 0; i < lp->n; i++) {
+        if (skip_dir && lp->dirs[i] == skip_dir)
+            continue;
         char *path = sp_arena_printf(a, "%s/%s.sp", lp->dirs[i], name);
         struct stat st;
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            return path;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (main_st && st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino)
+            continue;
+        return path;
     }
     return NULL;
 }
@@ -113,6 +125,8 @@ typedef struct loader {
     int nloaded;
     sp_stmt *lib_last;       /* tail of program->library */
     sp_program *prog;
+    struct stat main_st;     /* identity of the pipeline file */
+    int have_main_st;        /* main_st is set */
 } loader;
 
 static int loader_seen(loader *L, const char *name)
@@ -147,7 +161,8 @@ static void load_library(loader *L, const char *name, const sp_loc *at)
         return;
     }
     L->loaded[L->nloaded++] = name;
-    char *path = libpath_find(&L->path, L->a, name);
+    char *path = libpath_find(&L->path, L->a, name, L->have_main_st ? &L->main_st : NULL,
+                              at ? NULL : L->path.main_dir);
     if (!path) {
         if (!at)
             return; /* no prelude installed: the built-ins still work */
@@ -197,6 +212,7 @@ static sp_program *load_main(sp_diag *d, sp_arena *a, int idx, const char *path,
     L->d = d;
     L->a = a;
     libpath_build(&L->path, a, path, opt);
+    L->have_main_st = path && stat(path, &L->main_st) == 0;
     L->prog = sp_arena_alloc(a, sizeof *L->prog);
     L->prog->name = sp_srcfile_name(sp_diag_file(d, idx));
     L->prog->main_file = idx;
