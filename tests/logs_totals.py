@@ -5,8 +5,10 @@ Reads an access log and prints, as JSON lines shaped like streampipe's
 `-p format=json` output, the cumulative results logs.sp must end with:
 total_content_size, total_response_codes, total_frequent_ips,
 total_top_endpoints and malformed_lines.  It shares no code with streampipe:
-only the definition of an access-log line (NCSA combined, else common, the
-`-` size meaning 0) is the same.
+only the definition of an access-log line (NCSA combined, else common, else
+Apache vhost_combined, as in stdlib/weblog.sp: fields separated by one or more
+blanks, extra fields allowed after combined's agent, the `-` size meaning 0)
+is the same.
 
 usage: logs_totals.py FILE [MIN_HITS [TOP_N]]
 """
@@ -15,9 +17,16 @@ import re
 import sys
 
 Q = rb'"((?:[^"\\]|\\.)*)"'
-COMBINED = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]+)\] ' + Q + rb' (\d{3}) (\d+|-) ' + Q + rb' ' + Q)
-COMMON = re.compile(rb'^(\S+) (\S+) (\S+) \[([^\]]+)\] ' + Q + rb' (\d{3}) (\d+|-)\s*$')
-REQUEST = re.compile(rb'^(\S+) +(.*?)(?: +(HTTP/\S*|\S+/\d\S*))? *$')
+# host ident user [time] "request" status size, blanks between the fields
+PREFIX = rb'(\S+) +(\S+) +(\S+) +\[([^\]]+)\] +' + Q + rb' +(\d{3}) +(\d+|-)'
+# after the agent: more fields, quoted or not (nginx's "$http_x_forwarded_for")
+EXTRAS = rb'(?: +(?:"(?:[^"\\]|\\.)*"|[^\s"]+))*'
+COMBINED = re.compile(rb'^' + PREFIX + rb' +' + Q + rb' +' + Q + EXTRAS + rb'\s*$')
+COMMON = re.compile(rb'^' + PREFIX + rb'\s*$')
+# vhost_combined (%v:%p, or %v, before the common fields; referer and agent
+# optional): its groups are those of COMMON shifted by two.
+VHOST = re.compile(rb'^([^\s,]+?)(?::(\d+))? +' + PREFIX + rb'(?: +' + Q + rb' +' + Q + EXTRAS + rb')?\s*$')
+REQUEST = re.compile(rb'^ *(\S+) +(.*?)(?: +(HTTP/\S*|\S+/\d\S*))? *$')
 
 
 def text(b):
@@ -44,10 +53,14 @@ def main():
         if line.endswith(b'\r'):
             line = line[:-1]
         m = COMBINED.match(line) or COMMON.match(line)
+        shift = 0
+        if not m:
+            m, shift = VHOST.match(line), 2
         if not m:
             malformed += 1
             continue
-        host, request, status, size = m.group(1), m.group(5), int(m.group(6)), m.group(7)
+        host, request, status, size = (m.group(1 + shift), m.group(5 + shift), int(m.group(6 + shift)),
+                                       m.group(7 + shift))
         size = 0 if size == b'-' else int(size)
         r = REQUEST.match(request)
         endpoint = r.group(2) if r else request
