@@ -1,15 +1,19 @@
 #!/bin/bash
 # run_doc_examples.sh - the examples in the documentation must be true.
 #
-# Every fenced block marked ```sp in docs/language.md and docs/operators.md is
-# a complete pipeline: `streampipe check` must accept it with exit status 0
-# and print nothing (no warnings either).  Every block marked ```sp-invalid
-# must be rejected with exit status 1, and the ```text block that follows it
-# must be exactly what `streampipe check` prints for it.
+# Every fenced block marked ```sp in a Markdown file under docs/, at any depth
+# (docs/language.md, docs/operators.md, docs/sources/*.md, docs/sinks/*.md,
+# ...), is a complete pipeline: `streampipe check` must accept it with exit
+# status 0 and print nothing (no warnings either).  Every block marked
+# ```sp-invalid must be rejected with exit status 1, and the ```text block
+# that follows it must be exactly what `streampipe check` prints for it.
 #
 # Each block is written to its own directory under a temporary directory (never
 # into the source tree) as `example.sp`, and checked from there, so the file
 # names in the expected output read `example.sp:LINE:COL`.
+#
+# Each page of docs/sources/ and docs/sinks/ documents one source or sink and
+# must show it in at least one ```sp block.
 #
 # Environment (set by `make check`): STREAMPIPE, the absolute path of the
 # binary; top_srcdir, the source tree.  Exit status: 0 pass, 1 fail, 77 skip.
@@ -26,7 +30,22 @@ case $STREAMPIPE in
 esac
 
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
-docs="docs/language.md docs/operators.md"
+
+# Every docs/**/*.md, as paths relative to the source tree, in a stable order.
+# language.md and operators.md hold most of the examples: they must be there.
+docs=()
+required="docs/language.md docs/operators.md"
+for doc in $required; do
+    docs+=("$doc")
+done
+if [ -d "$srcdir/docs" ]; then
+    while IFS= read -r doc; do
+        case " $required " in
+        *" $doc "*) ;;
+        *) docs+=("$doc") ;;
+        esac
+    done < <(cd "$srcdir" && find docs -type f -name '*.md' | LC_ALL=C sort)
+fi
 
 # The library path must not depend on the caller's environment.
 unset STREAMPIPE_PATH
@@ -61,7 +80,7 @@ show() {
 # sp-invalid blocks expected.txt (the ```text block right after it).
 extract() {
     local doc=$1 path=$srcdir/$1
-    local n=0 line state=out dir= pending= pending_place=
+    local n=0 line state=out dir= pending= pending_place= first=$nblocks
     if [ ! -f "$path" ]; then
         fail "$doc is missing"
         return
@@ -136,15 +155,24 @@ extract() {
         esac
     done <"$path"
     [ "$state" = out ] || fail "$doc: a fenced block is not closed at the end of the file"
+    case $doc in
+    docs/sources/* | docs/sinks/*)
+        local i valid_here=0
+        for ((i = first; i < nblocks; i++)); do
+            [ "${kinds[i]}" = sp ] && valid_here=$((valid_here + 1))
+        done
+        [ "$valid_here" -gt 0 ] || fail "$doc: a source or sink page needs a complete example in a \`\`\`sp block"
+        ;;
+    esac
     [ -z "$pending" ] || fail "$pending_place: an sp-invalid block must be followed by a \`\`\`text block with its output"
 }
 
-for doc in $docs; do
+for doc in "${docs[@]}"; do
     extract "$doc"
 done
 
 if [ "$nblocks" -eq 0 ]; then
-    fail "no \`\`\`sp blocks found in $docs"
+    fail "no \`\`\`sp blocks found in ${docs[*]}"
 fi
 
 valid=0
@@ -171,6 +199,6 @@ for ((i = 0; i < nblocks; i++)); do
     fi
 done
 
-echo "run_doc_examples: $valid valid and $invalid invalid examples checked, $failures failure(s)"
+echo "run_doc_examples: $valid valid and $invalid invalid examples checked in ${#docs[@]} files, $failures failure(s)"
 [ "$failures" -eq 0 ] || exit 1
 exit 0
