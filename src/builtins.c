@@ -244,59 +244,15 @@ static sp_value sb_value(sbuf *b, sp_eval *ev, const sp_expr *call, int id)
     return sp_str(b->p, b->n);
 }
 
-/* ----- text of values (as sp_value_print writes them) ----- */
+/* ----- text of values ----- */
 
-static void put_float(sbuf *b, double f)
-{
-    if (isnan(f))
-        sb_puts(b, "NaN");
-    else if (isinf(f))
-        sb_puts(b, f > 0 ? "Infinity" : "-Infinity");
-    else if (f == floor(f) && fabs(f) < 1e15)
-        sb_printf(b, "%.1f", f);
-    else
-        sb_printf(b, "%.6g", f);
-}
-
+/* Appends v as sp_value_print writes it (one formatter for sinks and
+ * to_string / format). */
 static void put_text(sbuf *b, sp_value v)
 {
-    switch (v.tag) {
-    case SP_V_NULL: sb_puts(b, "null"); break;
-    case SP_V_BOOL: sb_puts(b, v.u.i ? "true" : "false"); break;
-    case SP_V_INT: sb_printf(b, "%lld", (long long)v.u.i); break;
-    case SP_V_FLOAT: put_float(b, v.u.f); break;
-    case SP_V_STR: sb_put(b, sptr(v), v.n); break;
-    case SP_V_TUPLE:
-        sb_putc(b, '(');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                sb_putc(b, ',');
-            put_text(b, v.u.items[i]);
-        }
-        sb_putc(b, ')');
-        break;
-    case SP_V_LIST:
-        sb_putc(b, '[');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                sb_puts(b, ", ");
-            put_text(b, v.u.items[i]);
-        }
-        sb_putc(b, ']');
-        break;
-    case SP_V_RECORD:
-        sb_putc(b, '{');
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                sb_puts(b, ", ");
-            sb_puts(b, v.u.rec->shape->names[i]);
-            sb_puts(b, ": ");
-            put_text(b, v.u.rec->vals[i]);
-        }
-        sb_putc(b, '}');
-        break;
-    default: sb_puts(b, "<function>"); break;
-    }
+    size_t n;
+    const char *t = sp_value_text(b->a, v, &n);
+    sb_put(b, t, n);
 }
 
 /* ----- numbers from text ----- */

@@ -1137,6 +1137,43 @@ static void check_io_args(checker *c, const sp_io_info *io, const char *what, sp
                           "%s '%s' needs its '%s' argument", what, io->name, p[i].name);
 }
 
+/* The argument given for parameter `name` of a source or sink, by name or
+ * by position (the spec's order), or NULL. */
+static const sp_arg *io_arg_for(const sp_io_info *io, const sp_arg *args, const char *name)
+{
+    int index = -1, i = 0;
+    for (const char *s = io->params; *s; i++) {
+        if (*s == '?')
+            s++;
+        size_t n = strcspn(s, ":");
+        if (strlen(name) == n && strncmp(s, name, n) == 0)
+            index = i;
+        s += strcspn(s, ",");
+        if (*s == ',')
+            s++;
+    }
+    int pos = 0;
+    for (const sp_arg *a = args; a; a = a->next) {
+        if (a->name ? strcmp(a->name, name) == 0 : pos == index)
+            return a;
+        if (!a->name)
+            pos++;
+    }
+    return NULL;
+}
+
+/* A constant string argument that must be one of two words. */
+static void check_choice(checker *c, const sp_io_info *io, const sp_arg *args, const char *name,
+                         const char *one, const char *other, const char *what)
+{
+    const sp_arg *a = io_arg_for(io, args, name);
+    int neg;
+    const sp_expr *v = a ? const_literal(c, a->value, &neg) : NULL;
+    if (v && v->kind == SP_E_STRING && strcmp(v->u.str.s, one) != 0 && strcmp(v->u.str.s, other) != 0)
+        sp_diag_error(c->d, a->value->loc, sp_arena_printf(c->a, "write \"%s\" or \"%s\"", one, other),
+                      "unknown %s '%s'", what, v->u.str.s);
+}
+
 /* input(URI): a URI with a scheme must name a known one; anything else is
  * a file path. */
 static void check_input_uri(checker *c, const sp_expr *e)
@@ -1194,6 +1231,8 @@ static void check_source(checker *c, sp_stmt *s)
         return;
     }
     check_io_args(c, &sp_sources[k], "source", s->kind_loc, s->args);
+    if (k == SP_SOURCE_GENERATOR)
+        check_choice(c, &sp_sources[k], s->args, "format", "combined", "common", "log format");
     if (k == SP_SOURCE_INPUT && s->args)
         check_input_uri(c, s->args->value);
     s->type = &sp_type_string;
@@ -1218,13 +1257,7 @@ static void check_sink(checker *c, sp_step *st)
     }
     st->op = k;
     check_io_args(c, &sp_sinks[k], "sink", st->name_loc, st->args);
-    for (const sp_arg *a = st->args; a; a = a->next) {
-        int neg;
-        const sp_expr *v = a->name && strcmp(a->name, "format") == 0 ? const_literal(c, a->value, &neg) : NULL;
-        if (v && v->kind == SP_E_STRING && strcmp(v->u.str.s, "text") != 0 && strcmp(v->u.str.s, "json") != 0)
-            sp_diag_error(c->d, a->value->loc, "write \"text\" or \"json\"", "unknown output format '%s'",
-                          v->u.str.s);
-    }
+    check_choice(c, &sp_sinks[k], st->args, "format", "text", "json", "output format");
 }
 
 /* ----- pipelines ----- */

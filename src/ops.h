@@ -46,7 +46,7 @@ typedef struct sp_io_info {
 } sp_io_info;
 
 #define SP_SOURCE_LIST(X)                                                                          \
-    X(FILE, "file", "path:s,?follow:b,?format:s", "lines of a file ('-' for stdin); follow: keep reading as it grows") \
+    X(FILE, "file", "path:s,?follow:b", "lines of a file ('-' for stdin); follow: keep reading as it grows") \
     X(STDIN, "stdin", "", "lines of standard input")                                               \
     X(TCP, "tcp", "address:s", "lines sent to a TCP port (host:port)")                             \
     X(GENERATOR, "generator", "?rate:i,?count:i,?seed:i,?format:s", "synthetic web-server log lines") \

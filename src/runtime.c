@@ -168,30 +168,47 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     rt->ev.arena = arena;
     rt->ev.now_ms = time_ms;
     int all_done = 1, header_done = 0;
+    uint64_t records = 0;
     int64_t batch_ms = sp_plan_batch_ms(rt->plan);
+    /* the sources first */
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
-        const sp_node *node = nr->node;
+        if (nr->node->kind != SP_NODE_SOURCE)
+            continue;
         nr->out.n = 0;
         nr->out.present = 1;
         char *err = NULL;
+        if (!nr->done) {
+            int r = nr->source->read(nr->state, arena, &nr->out, rt->opt.batch_records,
+                                     &rt->stats.malformed, &err);
+            if (r < 0) {
+                fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err);
+                free(err);
+                return -1;
+            }
+            if (r == 0)
+                nr->done = 1;
+            rt->stats.records_in += nr->out.n;
+            records += nr->out.n;
+        }
+        if (!nr->done)
+            all_done = 0;
+    }
+    /* A bounded input that ended exactly at the end of the previous batch
+     * leaves an empty last batch: the run is over without it. */
+    if (all_done && records == 0 && batch > 0)
+        return 1;
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        const sp_node *node = nr->node;
+        char *err = NULL;
+        if (node->kind == SP_NODE_SOURCE)
+            continue;
+        nr->out.n = 0;
+        nr->out.present = 1;
         switch (node->kind) {
         case SP_NODE_SOURCE:
-            if (!nr->done) {
-                int64_t max = rt->opt.batch_records;
-                int r = nr->source->read(nr->state, arena, &nr->out, max, &rt->stats.malformed, &err);
-                if (r < 0) {
-                    fprintf(stderr, "streampipe: %s\n", err);
-                    free(err);
-                    return -1;
-                }
-                if (r == 0)
-                    nr->done = 1;
-                rt->stats.records_in += nr->out.n;
-            }
-            if (!nr->done)
-                all_done = 0;
-            break;
+            break; /* read above */
         case SP_NODE_OP: {
             const sp_vec *in = &rt->nodes[node->inputs[0]].out;
             const sp_vec *in2 = node->ninputs > 1 ? &rt->nodes[node->inputs[1]].out : NULL;

@@ -60,6 +60,7 @@ typedef struct line_reader {
     int64_t max_line;     /* longer lines are malformed */
     int skipping;         /* inside an over-long line: drop up to the newline */
     const char *name;     /* for messages */
+    volatile sig_atomic_t *stop; /* the run's stop request, or NULL */
 } line_reader;
 
 static void *reader_open_fd(int fd, int own, const char *name, const sp_run_options *opt, sp_arena *a)
@@ -69,6 +70,7 @@ static void *reader_open_fd(int fd, int own, const char *name, const sp_run_opti
     r->fd = fd;
     r->own_fd = own;
     r->max_line = opt->max_line > 0 ? opt->max_line : (1 << 20);
+    r->stop = opt->stop;
     r->name = sp_arena_strdup(a, name);
     return r;
 }
@@ -180,6 +182,10 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         }
         ssize_t got = read(r->fd, buf + len, cap - len);
         if (got < 0) {
+            if (errno == EINTR && r->stop && *r->stop) {
+                r->eof = 1; /* asked to stop while waiting for input: end it here */
+                continue;
+            }
             if (errno == EINTR)
                 continue;
             *err = errorf("reading %s failed: %s", r->name, strerror(errno));
@@ -194,21 +200,6 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         r->carry = sp_xrealloc(r->carry, len - pos);
         memcpy(r->carry, buf + pos, len - pos);
         r->ncarry = len - pos;
-    } else if (!r->eof) {
-        /* nothing left over: look ahead, so that a batch ending exactly at
-         * the end of the input is the last one (no empty batch after it) */
-        r->carry = sp_xrealloc(r->carry, READ_CHUNK);
-        ssize_t got;
-        do
-            got = read(r->fd, r->carry, READ_CHUNK);
-        while (got < 0 && errno == EINTR);
-        if (got < 0) {
-            *err = errorf("reading %s failed: %s", r->name, strerror(errno));
-            return -1;
-        }
-        if (got == 0)
-            r->eof = 1;
-        r->ncarry = (size_t)got;
     }
     return r->ncarry || !r->eof ? 1 : 0;
 }
@@ -297,8 +288,7 @@ static sp_value gen_line(generator *g, sp_arena *a)
 {
     char line[512];
     uint64_t r = gen_next(g) % 1000;
-    int64_t t = g->clock_ms;
-    g->clock_ms += 1000 / g->rate > 0 ? 1000 / g->rate : 1;
+    int64_t t = g->clock_ms + g->made * 1000 / g->rate; /* no drift for any rate */
     if (r < 5) { /* about 0.5% malformed lines, as real logs have */
         int n = snprintf(line, sizeof line, "%s", r < 3 ? "-- garbled line --" : "GET /index.html");
         return sp_str_copy(a, line, (size_t)n);
@@ -355,6 +345,8 @@ static void gen_close(void *p)
 static const char *uri_query(const char *uri, const char *key, sp_arena *a)
 {
     const char *q = strchr(uri, '?');
+    if (!q && strncmp(uri, "gen:", 4) == 0 && uri[4])
+        q = uri + 3; /* gen:count=3 reads like gen:?count=3 */
     size_t klen = strlen(key);
     while (q && *q) {
         q++;
@@ -367,14 +359,24 @@ static const char *uri_query(const char *uri, const char *key, sp_arena *a)
     return NULL;
 }
 
-static int64_t uri_query_int(const char *uri, const char *key, sp_arena *a, int64_t def)
+/* An integer query parameter; `true`/`false` count as 1/0.  *bad is set
+ * when the value is neither. */
+static int64_t uri_query_int(const char *uri, const char *key, sp_arena *a, int64_t def, int *bad)
 {
     const char *v = uri_query(uri, key, a);
-    if (!v || !*v)
+    if (!v)
         return def;
+    if (strcmp(v, "true") == 0)
+        return 1;
+    if (strcmp(v, "false") == 0)
+        return 0;
     char *end;
     long long x = strtoll(v, &end, 10);
-    return *end ? def : x;
+    if (!*v || *end) {
+        *bad = 1;
+        return def;
+    }
+    return x;
 }
 
 typedef struct input_state {
@@ -402,15 +404,16 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
     const char *uri = sp_io_arg_str(args, "uri", a, "-");
     input_state *in = sp_xmalloc(sizeof *in);
     in->state = NULL;
+    int bad = 0;
     if (strcmp(uri, "-") == 0 || strncmp(uri, "stdin:", 6) == 0) {
         in->impl = &reader_impl;
         in->state = reader_open_fd(0, 0, "standard input", opt, a);
     } else if (strcmp(uri, "demo") == 0 || strncmp(uri, "gen:", 4) == 0) {
         int demo = strcmp(uri, "demo") == 0; /* the generator, without end */
         in->impl = &gen_impl;
-        in->state = gen_open_params(uri_query_int(uri, "rate", a, 100),
-                                    demo ? -1 : uri_query_int(uri, "count", a, -1),
-                                    (uint64_t)uri_query_int(uri, "seed", a, 1), uri_query(uri, "format", a), opt, err);
+        in->state = gen_open_params(uri_query_int(uri, "rate", a, 100, &bad),
+                                    demo ? -1 : uri_query_int(uri, "count", a, -1, &bad),
+                                    (uint64_t)uri_query_int(uri, "seed", a, 1, &bad), uri_query(uri, "format", a), opt, err);
     } else if (strncmp(uri, "tcp://", 6) == 0 || strncmp(uri, "kafka://", 8) == 0) {
         *err = errorf("input '%s': %s", uri,
                       strncmp(uri, "tcp", 3) == 0 ? "tcp inputs arrive with the runtime's next step"
@@ -419,7 +422,7 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
         const char *path = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
         char *q = strchr(path, '?');
         char *clean = sp_arena_strndup(a, path, q ? (size_t)(q - path) : strlen(path));
-        if (q && uri_query_int(uri, "follow", a, 0)) {
+        if (q && uri_query_int(uri, "follow", a, 0, &bad)) {
             *err = errorf("input '%s': following a growing file arrives with the runtime's next step%s", uri, "");
         } else {
             int fd = open(clean, O_RDONLY | O_CLOEXEC);
@@ -430,6 +433,12 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
                 in->state = reader_open_fd(fd, 1, clean, opt, a);
             }
         }
+    }
+    if (bad && in->state) {
+        in->impl->close(in->state);
+        in->state = NULL;
+        if (!*err)
+            *err = errorf("input '%s': a query value is not a number%s (write ?count=1000&seed=7)", uri, "");
     }
     if (!in->state) {
         free(in);

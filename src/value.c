@@ -2,6 +2,7 @@
 #include "value.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 sp_value sp_str_copy(sp_arena *a, const char *s, size_t n)
@@ -210,16 +211,30 @@ uint64_t sp_value_hash(sp_value v)
     }
 }
 
+/* The shortest decimal that reads back as exactly f (0.1, not
+ * 0.10000000000000001). */
+static void shortest_double(double f, char *buf, size_t size)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, size, "%.*g", prec, f);
+        if (strtod(buf, NULL) == f)
+            return;
+    }
+}
+
 static void print_float(double f, FILE *out)
 {
+    char buf[40];
     if (isnan(f))
         fputs("NaN", out);
     else if (isinf(f))
         fputs(f > 0 ? "Infinity" : "-Infinity", out);
     else if (f == floor(f) && fabs(f) < 1e15)
         fprintf(out, "%.1f", f);
-    else
-        fprintf(out, "%.6g", f);
+    else {
+        shortest_double(f, buf, sizeof buf);
+        fputs(buf, out);
+    }
 }
 
 static void print_text(sp_value v, FILE *out)
@@ -265,6 +280,23 @@ static void print_text(sp_value v, FILE *out)
 void sp_value_print(sp_value v, FILE *out)
 {
     print_text(v, out);
+}
+
+const char *sp_value_text(sp_arena *a, sp_value v, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&buf, &n);
+    if (!mem) {
+        *len = 0;
+        return "";
+    }
+    print_text(v, mem);
+    fclose(mem);
+    char *r = sp_arena_strndup(a, buf, n);
+    free(buf);
+    *len = n;
+    return r;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
@@ -344,10 +376,13 @@ void sp_value_print_json(sp_value v, FILE *out)
     case SP_V_BOOL: fputs(v.u.i ? "true" : "false", out); break;
     case SP_V_INT: fprintf(out, "%lld", (long long)v.u.i); break;
     case SP_V_FLOAT:
-        if (isnan(v.u.f) || isinf(v.u.f))
+        if (isnan(v.u.f) || isinf(v.u.f)) {
             fputs("null", out);
-        else
-            fprintf(out, "%.17g", v.u.f);
+        } else {
+            char buf[40];
+            shortest_double(v.u.f, buf, sizeof buf);
+            fputs(buf, out);
+        }
         break;
     case SP_V_STR: print_json_string(v.u.s, v.n, out); break;
     case SP_V_TUPLE:

@@ -103,6 +103,9 @@ uint64_t sp_value_hash(sp_value v);
  * (never quoted), (a,b) for tuples, [a, b] for lists, {k: v} for records,
  * floats with up to 6 significant digits. */
 void sp_value_print(sp_value v, FILE *out);
+/* The same text in `a` (length in *len). */
+const char *sp_value_text(sp_arena *a, sp_value v, size_t *len);
+
 /* Writes v as JSON (tuples and lists as arrays, records as objects; invalid
  * UTF-8 bytes escaped as \u00XX so the output is always valid JSON). */
 void sp_value_print_json(sp_value v, FILE *out);
