@@ -52,6 +52,7 @@ void sp_diag_free(sp_diag *d)
     free(d->files);
     free(d->msgs);
     free(d->seen);
+    free(d->spans);
     sp_arena_free(d->arena);
     free(d);
 }
