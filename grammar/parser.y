@@ -72,6 +72,7 @@ static sp_expr *make_items(sp_parse_ctx *ctx, sp_expr_kind kind, sp_arg *items, 
 %token LET "'let'" IN "'in'" IF "'if'" THEN "'then'" ELSE "'else'"
 %token AND "'and'" OR "'or'" NOT "'not'" TRUE "'true'" FALSE "'false'" NUL "'null'" IT "'it'"
 %token SLIDE "'slide'" INVERSE "'inverse'" BY "'by'" DESC "'desc'"
+%token ON "'on'" WATERMARK "'watermark'" LATE "'late'"
 %token ARROW "'->'" EQ "'=='" NE "'!='" LE "'<='" GE "'>='"
 %token PIPE "'|'" LPAREN "'('" RPAREN "')'" LBRACK "'['" RBRACK "']'" LBRACE "'{'" RBRACE "'}'"
 %token COMMA "','" COLON "':'" DOT "'.'" ASSIGN "'='"
@@ -172,6 +173,12 @@ opt
     | INVERSE expr          { $$ = sp_ast_opt(ctx->arena, SP_OPT_INVERSE, @1, $2); }
     | BY expr               { $$ = sp_ast_opt(ctx->arena, SP_OPT_BY, @1, $2); }
     | DESC                  { $$ = sp_ast_opt(ctx->arena, SP_OPT_DESC, @1, NULL); }
+    | ON expr               { $$ = sp_ast_opt(ctx->arena, SP_OPT_ON, @1, $2); }
+    | WATERMARK expr        { $$ = sp_ast_opt(ctx->arena, SP_OPT_WATERMARK, @1, $2); }
+    | LATE IDENT
+        { sp_expr *name = sp_ast_expr(ctx->arena, SP_E_NAME, @2);
+          name->u.name = $2.s;
+          $$ = sp_ast_opt(ctx->arena, SP_OPT_LATE, @1, name); }
     ;
 
 params_opt
@@ -455,7 +462,7 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, sp_scanner scanner, 
     int at_abandoned = ctx->have_unclosed && loc.start == ctx->unclosed_at;
     ctx->have_unclosed = 0;
     int prev = ctx->prev_tokens[0]; /* the token before the unexpected one */
-    int keyword = got >= YYSYMBOL_USE && got <= YYSYMBOL_DESC;
+    int keyword = got >= YYSYMBOL_USE && got <= YYSYMBOL_LATE;
     if ((depth > 0 && !closes_on_this_line(ctx, loc.start)) || at_abandoned) {
         sp_bracket b = depth > 0 ? ctx->brackets[(depth <= SP_LEX_MAX_BRACKETS ? depth : SP_LEX_MAX_BRACKETS) - 1]
                                  : ctx->unclosed;

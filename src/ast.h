@@ -138,14 +138,17 @@ typedef enum sp_opt_kind {
     SP_OPT_SLIDE,   /* slide DURATION */
     SP_OPT_INVERSE, /* inverse FUNCTION */
     SP_OPT_BY,      /* by EXPR */
-    SP_OPT_DESC     /* desc (no value) */
+    SP_OPT_DESC,    /* desc (no value) */
+    SP_OPT_ON,      /* on EXPR: the event time of an element (ms) */
+    SP_OPT_WATERMARK, /* watermark DURATION: how late an element may come */
+    SP_OPT_LATE     /* late NAME: a stream of the elements that came too late */
 } sp_opt_kind;
 
 /* A keyword option after an operator's arguments. */
 typedef struct sp_opt {
     sp_opt_kind kind;    /* which option */
     sp_loc loc;          /* the keyword */
-    sp_expr *value;      /* its value, NULL for desc */
+    sp_expr *value;      /* its value, NULL for desc; late: the name (an SP_E_NAME) */
     struct sp_opt *next; /* next option */
 } sp_opt;
 
@@ -166,6 +169,8 @@ typedef struct sp_step {
     int64_t length_ms;       /* checker: window length, 0 when not windowed */
     int64_t slide_ms;        /* checker: window slide */
     int64_t n;               /* checker: N of top / take */
+    int event_time;          /* checker: windows over `on TIME`, not batches */
+    int64_t lateness_ms;     /* checker: the watermark's allowed lateness */
     const struct sp_stmt *other; /* checker: the other stream of join / union */
 } sp_step;
 
@@ -201,6 +206,8 @@ typedef struct sp_stmt {
     int used;             /* some pipeline or call refers to it */
     int nlocals;          /* FN: local slots needed by the body */
     const char *param_override; /* PARAM: the -p value, if any */
+    const struct sp_stmt *late_parent; /* a `late NAME` stream: the pipeline holding the window */
+    const struct sp_step *late_step;   /* ... and the windowed step whose late elements it carries */
 } sp_stmt;
 
 /* A whole compilation: the main file and every library file it uses. */
@@ -209,6 +216,7 @@ typedef struct sp_program {
     int main_file;     /* its file index */
     sp_stmt *stmts;    /* statements of the main file */
     sp_stmt *library;  /* `fn` statements of the prelude and used files */
+    sp_stmt *late_streams; /* made by the checker: one per `late NAME` option */
 } sp_program;
 
 /* Constructors used by the parser; every result lives in `a`. */

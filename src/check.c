@@ -884,12 +884,63 @@ static const sp_type *value_of(const sp_type *t)
     return t->kind == SP_T_TUPLE ? t->elems[1] : &sp_type_any;
 }
 
+/* A duration that may be 0, or -1 after reporting. */
+static int64_t const_duration_or_zero(checker *c, const sp_expr *e, const char *what)
+{
+    int neg;
+    const sp_expr *v = const_literal(c, e, &neg);
+    if (v && v->kind == SP_E_INT && v->u.i == 0 && !neg)
+        return 0;
+    if (v && v->kind == SP_E_DURATION && v->u.i == 0)
+        return 0;
+    return const_duration(c, e, what);
+}
+
+/* Event-time options: `on TIME` gives each element's time; windows are
+ * aligned on that time, not on batches. */
+static void check_event_time(checker *c, sp_step *st, const sp_type *in, const sp_opt *const *opt_of)
+{
+    const sp_opt *on = opt_of[SP_OPT_ON];
+    if (!on) {
+        const sp_opt *o = opt_of[SP_OPT_WATERMARK] ? opt_of[SP_OPT_WATERMARK] : opt_of[SP_OPT_LATE];
+        if (o)
+            sp_diag_error(c->d, o->loc, "add the element's time: on time (milliseconds since the epoch)",
+                          "'%s' is for event-time windows, which need 'on TIME'",
+                          o->kind == SP_OPT_WATERMARK ? "watermark" : "late");
+        return;
+    }
+    st->event_time = 1;
+    const sp_type *t = check_elem_arg(c, on->value, in);
+    if (t->kind != SP_T_INT && t->kind != SP_T_ANY && t->kind != SP_T_NULL)
+        sp_diag_error(c->d, on->value->loc, "for example: on parse_time(stamp, \"%d/%b/%Y:%H:%M:%S %z\")",
+                      "the event time must be an integer (milliseconds since the epoch), not %s",
+                      sp_type_name(c->a, t));
+    if (opt_of[SP_OPT_WATERMARK])
+        st->lateness_ms = const_duration_or_zero(c, opt_of[SP_OPT_WATERMARK]->value, "the watermark");
+    if (opt_of[SP_OPT_INVERSE])
+        sp_diag_warning(c->d, opt_of[SP_OPT_INVERSE]->loc, "remove it",
+                        "an event-time window is combined from its panes; 'inverse' is not used");
+}
+
 static void check_window(checker *c, sp_step *st, const sp_expr *length, const sp_opt *slide)
 {
     st->length_ms = const_duration(c, length, "the window length");
     st->slide_ms = c->batch_ms;
     if (slide)
         st->slide_ms = const_duration(c, slide->value, "the slide interval");
+    if (st->event_time) {
+        /* aligned on event time: panes of one slide, so the length must be
+         * a whole number of slides (the batch interval does not matter) */
+        if (!slide && st->length_ms > 0) {
+            sp_diag_error(c->d, length->loc, "for example: window 30s slide 10s on time",
+                          "an event-time window needs its slide interval");
+        } else if (st->length_ms > 0 && st->slide_ms > 0 && st->length_ms % st->slide_ms != 0) {
+            sp_diag_error(c->d, length->loc, NULL,
+                          "the window length %s is not a multiple of the slide interval %s",
+                          fmt_duration(c, st->length_ms), fmt_duration(c, st->slide_ms));
+        }
+        return;
+    }
     struct { int64_t ms; const sp_expr *e; const char *what; } d[2] = {
         {st->length_ms, length, "window length"},
         {st->slide_ms, slide ? slide->value : NULL, "slide interval"}};
@@ -945,6 +996,8 @@ static const sp_type *check_op(checker *c, sp_step *st, const sp_type *in)
     }
     sp_expr *a1 = st->args ? st->args->value : NULL;
     sp_expr *a2 = st->args && st->args->next ? st->args->next->value : NULL;
+    if (op->options & SP_OPTBIT_ON)
+        check_event_time(c, st, in, opt_of);
 
     const int keyed = st->op == SP_OP_REDUCE_BY_KEY || st->op == SP_OP_GROUP_BY_KEY ||
                       st->op == SP_OP_SORT_BY_KEY || st->op == SP_OP_JOIN ||
@@ -1293,6 +1346,16 @@ static const sp_stmt *resolve_stream(checker *c, const char *name, sp_loc loc, c
         *type = def->type ? def->type : &sp_type_string;
         return def;
     }
+    if (def->late_parent) { /* the late elements of a window: its input type */
+        if (def->late_parent->checking) {
+            sp_diag_error(c->d, loc, "a stream cannot be computed from itself; break the cycle",
+                          "stream '%s' depends on itself", name);
+            return def;
+        }
+        check_pipe(c, (sp_stmt *)def->late_parent);
+        *type = def->late_step->in_type ? def->late_step->in_type : &sp_type_any;
+        return def;
+    }
     if (def->checking) {
         sp_diag_error(c->d, loc, "a stream cannot be computed from itself; break the cycle",
                       "stream '%s' depends on itself", name);
@@ -1483,6 +1546,22 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
                 batch = s;
         } else if (s->name && s->kind != SP_S_USE)
             add_def(c, s);
+        /* `late NAME` on a window defines the stream NAME */
+        for (sp_step *st = s->kind == SP_S_PIPE ? s->steps : NULL; st; st = st->next) {
+            for (sp_opt *o = st->opts; o; o = o->next) {
+                if (o->kind != SP_OPT_LATE)
+                    continue;
+                sp_stmt *late = sp_ast_stmt(a, SP_S_PIPE, o->value->loc);
+                late->name = o->value->u.name;
+                late->name_loc = o->value->loc;
+                late->late_parent = s;
+                late->late_step = st;
+                late->checked = 1;
+                late->next = p->late_streams;
+                p->late_streams = late;
+                add_def(c, late);
+            }
+        }
     }
 
     /* 2. -p overrides */
@@ -1571,6 +1650,10 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
         if (s->kind == SP_S_SOURCE && !s->used)
             sp_diag_warning(d, s->name_loc, NULL, "source '%s' is never read", s->name);
     }
+    for (sp_stmt *s = p->late_streams; parse_clean && s; s = s->next)
+        if (!s->used)
+            sp_diag_warning(d, s->name_loc, sp_arena_printf(a, "send them somewhere: %s | sink stdout", s->name),
+                            "the late elements '%s' are never used", s->name);
     if (parse_clean && sp_diag_errors(d) == errors_before) {
         sp_loc top = {p->main_file, 0, 0};
         if (nsources == 0)

@@ -73,6 +73,10 @@ void sp_dot_write(const sp_plan *plan, FILE *out)
             dot_escape(node->label, out);
             fputs("\", shape=box, style=rounded];\n", out);
             break;
+        case SP_NODE_LATE:
+            dot_escape(node->label, out);
+            fputs("\", shape=box, style=\"rounded,dashed\"];\n", out);
+            break;
         }
     }
     for (int i = 0; i < n; i++) {

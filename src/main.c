@@ -303,8 +303,10 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     if (!c->quiet)
         fprintf(stderr,
                 "streampipe: %" PRIu64 " batch%s, %" PRIu64 " records read, %" PRIu64
-                " rejected by the source (too long), %" PRIu64 " run-time errors\n",
-                st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors);
+                " rejected by the source (too long), %" PRIu64 " run-time errors, %" PRIu64
+                " late for their window\n",
+                st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors,
+                st.late);
     sp_runtime_free(rt);
     return rc;
 }

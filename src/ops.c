@@ -51,6 +51,9 @@ const char *sp_opt_name(int optbit)
     case SP_OPTBIT_INVERSE: return "inverse";
     case SP_OPTBIT_BY: return "by";
     case SP_OPTBIT_DESC: return "desc";
+    case SP_OPTBIT_ON: return "on";
+    case SP_OPTBIT_WATERMARK: return "watermark";
+    case SP_OPTBIT_LATE: return "late";
     }
     return "?";
 }

@@ -6,6 +6,11 @@
 #define SP_OPTBIT_INVERSE 2
 #define SP_OPTBIT_BY 4
 #define SP_OPTBIT_DESC 8
+#define SP_OPTBIT_ON 16
+#define SP_OPTBIT_WATERMARK 32
+#define SP_OPTBIT_LATE 64
+/* the options of event-time windows */
+#define SP_OPTBITS_EVENT_TIME (SP_OPTBIT_ON | SP_OPTBIT_WATERMARK | SP_OPTBIT_LATE)
 
 typedef enum sp_op_id {
 #define SP_OP(id, name, args, opts, usage, summary) SP_OP_##id,

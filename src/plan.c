@@ -95,6 +95,9 @@ static const sp_stmt *find_stream(const sp_program *p, const char *name)
     for (const sp_stmt *s = p->stmts; s; s = s->next)
         if ((s->kind == SP_S_SOURCE || s->kind == SP_S_PIPE) && s->name && strcmp(s->name, name) == 0)
             return s;
+    for (const sp_stmt *s = p->late_streams; s; s = s->next)
+        if (strcmp(s->name, name) == 0)
+            return s;
     return NULL;
 }
 
@@ -111,7 +114,19 @@ static int plan_stmt(planner *pl, const sp_program *p, const sp_stmt *s)
         if (pl->stmts[i] == s)
             return pl->out[i];
     int out = -1;
-    if (s->kind == SP_S_SOURCE) {
+    if (s->late_parent) {
+        plan_stmt(pl, p, s->late_parent);
+        int window = -1;
+        for (int i = 0; i < pl->plan->n; i++)
+            if (pl->plan->nodes[i].step == s->late_step)
+                window = i;
+        sp_node *node = new_node(pl, SP_NODE_LATE, -1, s->loc);
+        node->stmt = s;
+        node->label = sp_arena_printf(pl->a, "late elements of %s", sp_ops[s->late_step->op].name);
+        node->inputs[0] = window;
+        node->ninputs = 1;
+        out = node->id;
+    } else if (s->kind == SP_S_SOURCE) {
         sp_node *node = new_node(pl, SP_NODE_SOURCE, sp_source_lookup(s->kind_name), s->loc);
         node->name = s->name;
         node->stmt = s;

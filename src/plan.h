@@ -12,7 +12,8 @@
 typedef enum sp_node_kind {
     SP_NODE_SOURCE, /* reads records: op is an sp_source_id */
     SP_NODE_OP,     /* an operator: op is an sp_op_id */
-    SP_NODE_SINK    /* writes results: op is an sp_sink_id */
+    SP_NODE_SINK,   /* writes results: op is an sp_sink_id */
+    SP_NODE_LATE    /* the elements its input (an event-time window) found too late */
 } sp_node_kind;
 
 typedef struct sp_node {

@@ -13,6 +13,7 @@
 typedef struct node_rt {
     const sp_node *node;           /* the plan node */
     sp_vec out;                    /* what it produced this batch */
+    sp_vec late;                   /* event-time window: its late elements this batch */
     const sp_operator_impl *op;    /* OP: its implementation */
     const sp_source_impl *source;  /* SOURCE: its implementation */
     const sp_sink_impl *sink;      /* SINK: its implementation */
@@ -121,11 +122,13 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
                             ((node->op == SP_OP_MAP || node->op == SP_OP_FILTER || node->op == SP_OP_TAKE ||
                               node->op == SP_OP_TOP) && rt->nodes[node->inputs[0]].singleton);
             if (nr->op->open) {
-                sp_opctx c = {&rt->ev, node, node->step, 0, batch_ms, 0};
+                sp_opctx c = {&rt->ev, node, node->step, 0, batch_ms, 0, 0, NULL};
                 nr->state = nr->op->open(&c);
             }
             break;
         }
+        case SP_NODE_LATE:
+            break;
         case SP_NODE_SINK:
             nr->sink = &sp_sink_impls[node->op];
             nr->singleton = rt->nodes[node->inputs[0]].singleton;
@@ -162,14 +165,80 @@ static void sleep_until(const sp_runtime *rt, int64_t deadline)
     }
 }
 
+/* Runs an operator on this batch's input.  An input made of event-time
+ * windows (segments) is processed one window at a time, as if each were a
+ * batch of its own; the output keeps the segments. */
+static void run_operator(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms, int final)
+{
+    const sp_node *node = nr->node;
+    const sp_vec *in = &rt->nodes[node->inputs[0]].out;
+    const sp_vec *in2 = node->ninputs > 1 ? &rt->nodes[node->inputs[1]].out : NULL;
+    int present = in->present || (in2 && in2->present);
+    if (!present && !nr->op->open) {
+        nr->out.present = 0;
+        return;
+    }
+    sp_vec empty = {0};
+    empty.present = 1;
+    sp_opctx c = {&rt->ev, node, node->step, batch, sp_plan_batch_ms(rt->plan), time_ms, final, &nr->late};
+    const sp_vec *second = in2 ? (in2->present ? in2 : &empty) : NULL;
+    if (in->nseg == 0 || node->step->event_time) {
+        nr->op->process(&c, nr->state, in->present ? in : &empty, second, &nr->out);
+        rt->stats.late += nr->late.n;
+        return;
+    }
+    size_t start = 0;
+    for (size_t s = 0; s < in->nseg; s++) {
+        sp_vec part = {0};
+        part.v = in->v + start;
+        part.n = in->seg_end[s] - start;
+        part.present = 1;
+        c.time_ms = in->seg_time[s];
+        nr->op->process(&c, nr->state, &part, second, &nr->out);
+        sp_vec_mark(&nr->out, in->seg_time[s]);
+        start = in->seg_end[s];
+    }
+}
+
+/* Hands a node's output to a sink: each event-time window on its own. */
+static int run_sink(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms, int64_t *header_time)
+{
+    const sp_vec *in = &rt->nodes[nr->node->inputs[0]].out;
+    if (!in->present)
+        return 0;
+    char *err = NULL;
+    sp_sink_ctx c = {rt->opt.out, batch, time_ms, nr->singleton, header_time, 0};
+    int rc = 0;
+    if (in->nseg == 0) {
+        rc = nr->sink->write(nr->state, &c, in, &err);
+    } else {
+        size_t start = 0;
+        c.event_time = 1;
+        for (size_t s = 0; s < in->nseg && rc == 0; s++) {
+            sp_vec part = {0};
+            part.v = in->v + start;
+            part.n = in->seg_end[s] - start;
+            part.present = 1;
+            c.time_ms = in->seg_time[s];
+            rc = nr->sink->write(nr->state, &c, &part, &err);
+            start = in->seg_end[s];
+        }
+    }
+    if (rc != 0) {
+        fprintf(stderr, "streampipe: %s\n", err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs one batch.  Returns 1 when every source is exhausted, -1 on error. */
 static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena)
 {
     rt->ev.arena = arena;
     rt->ev.now_ms = time_ms;
-    int all_done = 1, header_done = 0;
+    int all_done = 1;
     uint64_t records = 0;
-    int64_t batch_ms = sp_plan_batch_ms(rt->plan);
     /* the sources first */
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
@@ -195,49 +264,46 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             all_done = 0;
     }
     /* A bounded input that ended exactly at the end of the previous batch
-     * leaves an empty last batch: the run is over without it. */
-    if (all_done && records == 0 && batch > 0)
-        return 1;
+     * leaves an empty last batch: only event-time windows still have work,
+     * emitting the windows they hold; nothing else runs. */
+    int flush_only = all_done && records == 0 && batch > 0;
+    if (flush_only)
+        for (int i = 0; i < rt->n; i++)
+            if (rt->nodes[i].node->kind == SP_NODE_SOURCE)
+                rt->nodes[i].out.present = 0;
+    int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         const sp_node *node = nr->node;
-        char *err = NULL;
         if (node->kind == SP_NODE_SOURCE)
             continue;
-        nr->out.n = 0;
-        nr->out.present = 1;
+        sp_vec_reset(&nr->out);
+        sp_vec_reset(&nr->late);
         switch (node->kind) {
         case SP_NODE_SOURCE:
             break; /* read above */
-        case SP_NODE_OP: {
-            const sp_vec *in = &rt->nodes[node->inputs[0]].out;
-            const sp_vec *in2 = node->ninputs > 1 ? &rt->nodes[node->inputs[1]].out : NULL;
-            int present = in->present || (in2 && in2->present);
-            if (!present && !nr->op->open) {
+        case SP_NODE_OP:
+            if (flush_only && !node->step->event_time && !rt->nodes[node->inputs[0]].out.nseg) {
                 nr->out.present = 0;
                 break;
             }
-            sp_vec empty = {NULL, 0, 0, 1};
-            sp_opctx c = {&rt->ev, node, node->step, batch, batch_ms, time_ms};
-            nr->op->process(&c, nr->state, in->present ? in : &empty,
-                            in2 ? (in2->present ? in2 : &empty) : NULL, &nr->out);
+            run_operator(rt, nr, batch, time_ms, all_done);
+            break;
+        case SP_NODE_LATE: {
+            const sp_vec *from = &rt->nodes[node->inputs[0]].late;
+            for (size_t k = 0; k < from->n; k++)
+                sp_vec_push(&nr->out, from->v[k]);
+            nr->out.present = from->n > 0;
             break;
         }
-        case SP_NODE_SINK: {
-            const node_rt *src = &rt->nodes[node->inputs[0]];
-            if (!src->out.present)
-                break;
-            sp_sink_ctx c = {rt->opt.out, batch, time_ms, nr->singleton, &header_done};
-            if (nr->sink->write(nr->state, &c, &src->out, &err) != 0) {
-                fprintf(stderr, "streampipe: %s\n", err);
-                free(err);
+        case SP_NODE_SINK:
+            if (run_sink(rt, nr, batch, time_ms, &header_time) != 0)
                 return -1;
-            }
             break;
-        }
         }
     }
-    rt->stats.batches++;
+    if (!flush_only)
+        rt->stats.batches++;
     return all_done;
 }
 
@@ -283,6 +349,7 @@ void sp_runtime_free(sp_runtime *rt)
                 nr->sink->close(nr->state);
         }
         sp_vec_free(&nr->out);
+        sp_vec_free(&nr->late);
     }
     free(rt->nodes);
     sp_eval_destroy(&rt->ev);

@@ -44,6 +44,7 @@ typedef struct sp_run_stats {
     uint64_t records_in;   /* records read by the sources */
     uint64_t malformed;    /* records the sources rejected (too long, ...) */
     uint64_t eval_errors;  /* run-time errors in expressions */
+    uint64_t late;         /* elements event-time windows found too late */
 } sp_run_stats;
 
 void sp_runtime_stats(const sp_runtime *rt, sp_run_stats *st);

@@ -18,9 +18,18 @@ typedef struct sp_vec {
     size_t n;     /* how many */
     size_t cap;   /* capacity of v */
     int present;  /* 0: the node emitted nothing this batch (a window between slides) */
+    /* An event-time window emits the windows that closed in this batch, one
+     * segment each; 0 segments means the whole vector is one batch. */
+    size_t *seg_end;   /* end (exclusive) of each segment in v */
+    int64_t *seg_time; /* its time: the end of its window (ms) */
+    size_t nseg, segcap;
 } sp_vec;
 
 void sp_vec_push(sp_vec *vec, sp_value x);
+/* Ends a segment at the current end of the vector, with time `t`. */
+void sp_vec_mark(sp_vec *vec, int64_t t);
+/* Empties the vector (keeping its arrays). */
+void sp_vec_reset(sp_vec *vec);
 void sp_vec_free(sp_vec *vec);
 
 /* What an operator sees of the batch being run. */
@@ -31,6 +40,8 @@ typedef struct sp_opctx {
     uint64_t batch;         /* batch number, from 0 */
     int64_t batch_ms;       /* batch interval */
     int64_t time_ms;        /* the batch's time (its end) */
+    int final;              /* the last batch: bounded inputs are exhausted */
+    sp_vec *late;           /* event-time windows put elements that came too late here */
 } sp_opctx;
 
 /* An operator: open makes its state (NULL for a stateless one is fine),
@@ -80,7 +91,8 @@ typedef struct sp_sink_ctx {
     uint64_t batch;         /* batch number */
     int64_t time_ms;        /* batch time */
     int singleton;          /* the stream carries one value per batch */
-    int *header_done;       /* the text header of this batch was printed */
+    int64_t *header_time;   /* time of the last text header printed on `out` */
+    int event_time;         /* time_ms is the end of an event-time window */
 } sp_sink_ctx;
 
 typedef struct sp_sink_impl {

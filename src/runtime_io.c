@@ -599,13 +599,15 @@ static int text_sink_write(void *p, const sp_sink_ctx *c, const sp_vec *in, char
         }
         fputs("}\n", s->fp);
     } else {
-        int *done = s->fp == c->out ? c->header_done : NULL;
-        if (!done || !*done) {
-            fprintf(s->fp, "-------------------------------------------\nTime: %" PRId64
+        /* one header per batch (or event-time window) on standard output;
+         * a file sink writes its own */
+        int64_t *last = s->fp == c->out ? c->header_time : NULL;
+        if (!last || *last != c->time_ms) {
+            fprintf(s->fp, "-------------------------------------------\n%s: %" PRId64
                            " ms\n-------------------------------------------\n",
-                    c->time_ms);
-            if (done)
-                *done = 1;
+                    c->event_time ? "Window ending" : "Time", c->time_ms);
+            if (last)
+                *last = c->time_ms;
         }
         print_title_value(s->fp, s->title, in, c->singleton);
     }

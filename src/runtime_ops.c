@@ -23,9 +23,30 @@ void sp_vec_push(sp_vec *vec, sp_value x)
     vec->v[vec->n++] = x;
 }
 
+void sp_vec_mark(sp_vec *vec, int64_t t)
+{
+    if (vec->nseg == vec->segcap) {
+        vec->segcap = vec->segcap ? vec->segcap * 2 : 8;
+        vec->seg_end = sp_xrealloc(vec->seg_end, sizeof *vec->seg_end * vec->segcap);
+        vec->seg_time = sp_xrealloc(vec->seg_time, sizeof *vec->seg_time * vec->segcap);
+    }
+    vec->seg_end[vec->nseg] = vec->n;
+    vec->seg_time[vec->nseg] = t;
+    vec->nseg++;
+}
+
+void sp_vec_reset(sp_vec *vec)
+{
+    vec->n = 0;
+    vec->nseg = 0;
+    vec->present = 1;
+}
+
 void sp_vec_free(sp_vec *vec)
 {
     free(vec->v);
+    free(vec->seg_end);
+    free(vec->seg_time);
     memset(vec, 0, sizeof *vec);
 }
 
@@ -354,7 +375,12 @@ typedef struct window_state {
     size_t run_compacted;  /* bytes used right after the last compaction */
     sp_value run_acc;  /* reduceByWindow + inverse: running value */
     int has_run_acc;
+    struct event_window *et; /* event-time windows: their state instead of the ring */
 } window_state;
+
+static void *event_window_open(const sp_opctx *c);
+static void event_window_close(struct event_window *et);
+static void event_window_process(const sp_opctx *c, struct event_window *et, const sp_vec *in, sp_vec *out);
 
 static void pane_reset(pane *p)
 {
@@ -371,6 +397,10 @@ static void *window_open(const sp_opctx *c)
 {
     window_state *w = sp_xmalloc(sizeof *w);
     memset(w, 0, sizeof *w);
+    if (c->step->event_time) {
+        w->et = event_window_open(c);
+        return w;
+    }
     int64_t len = c->step->length_ms > 0 ? c->step->length_ms : c->batch_ms;
     int64_t slide = c->step->slide_ms > 0 ? c->step->slide_ms : c->batch_ms;
     w->nbatches = (int)(len / c->batch_ms);
@@ -397,6 +427,11 @@ static void window_close(void *state)
     window_state *w = state;
     if (!w)
         return;
+    if (w->et) {
+        event_window_close(w->et);
+        free(w);
+        return;
+    }
     for (int i = 0; i < w->nbatches; i++) {
         sp_arena_free(w->panes[i].arena);
         sp_vec_free(&w->panes[i].items);
@@ -475,6 +510,10 @@ static void op_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec
 {
     (void)in2;
     window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
     pane *p = window_advance(w, c->batch, NULL);
     for (size_t i = 0; i < in->n; i++)
         sp_vec_push(&p->items, sp_value_copy(p->arena, in->v[i]));
@@ -493,6 +532,10 @@ static void op_count_by_window(const sp_opctx *c, void *s, const sp_vec *in, con
 {
     (void)in2;
     window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
     pane *p = window_advance(w, c->batch, NULL);
     p->count = (int64_t)in->n;
     if (!window_emits(w, c->batch)) {
@@ -509,6 +552,10 @@ static void op_count_by_value_and_window(const sp_opctx *c, void *s, const sp_ve
 {
     (void)in2;
     window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
     pane *p = window_advance(w, c->batch, NULL);
     for (size_t i = 0; i < in->n; i++) {
         int created;
@@ -537,6 +584,10 @@ static void op_reduce_by_window(const sp_opctx *c, void *s, const sp_vec *in, co
 {
     (void)in2;
     window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
     const sp_expr *f = arg_expr(c->step, 0);
     const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
     pane old;
@@ -591,6 +642,10 @@ static void op_reduce_by_key_and_window(const sp_opctx *c, void *s, const sp_vec
 {
     (void)in2;
     window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
     const sp_expr *f = arg_expr(c->step, 0);
     const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
     pane old;
@@ -730,6 +785,260 @@ static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in,
     s->state = next;
     s->arena = arena;
     emit_sorted_map(c, &s->state, out);
+}
+
+/* ----- event-time windows -----
+ *
+ * With `on TIME`, elements are placed by their own time, not by the batch
+ * they arrive in: in panes of one slide (pane p holds [p*slide, (p+1)*slide)),
+ * and the window ending at E covers the length/slide panes before E.  The
+ * watermark is the largest time seen so far minus the allowed lateness,
+ * moved on element by element, so what counts as late does not depend on how
+ * the input is cut into batches: a replay gives the same windows as the live
+ * run.  An element older than the watermark is late: it is counted and handed
+ * to the `late` stream, never silently dropped.  Each batch emits every
+ * window whose end the watermark has passed (all of them at the end of a
+ * bounded input), oldest first, one segment per window; a window with no
+ * element in it is not emitted. */
+
+typedef struct event_pane {
+    int64_t index;   /* p: the pane holds times [p*slide, (p+1)*slide) */
+    sp_arena *arena; /* owns what it holds */
+    sp_vec items;    /* window: the elements */
+    sp_map map;      /* keyed: key -> partial result / count */
+    sp_value acc;    /* reduceByWindow: the reduction so far */
+    int has_acc;
+    int64_t count;   /* countByWindow */
+} event_pane;
+
+typedef struct event_window {
+    int64_t slide, panes_per_window, lateness; /* from the step */
+    event_pane *panes; /* sorted by index */
+    size_t n, cap;
+    int64_t max_time;  /* largest event time seen */
+    int have_time;     /* max_time is set */
+    int64_t emitted;   /* end of the last window emitted */
+    int have_emitted;
+} event_window;
+
+static void *event_window_open(const sp_opctx *c)
+{
+    event_window *et = sp_xmalloc(sizeof *et);
+    memset(et, 0, sizeof *et);
+    et->slide = c->step->slide_ms > 0 ? c->step->slide_ms : 1;
+    et->panes_per_window = c->step->length_ms / et->slide;
+    if (et->panes_per_window < 1)
+        et->panes_per_window = 1;
+    et->lateness = c->step->lateness_ms;
+    return et;
+}
+
+static void event_pane_free(event_pane *p)
+{
+    sp_arena_free(p->arena);
+    sp_vec_free(&p->items);
+    sp_map_free(&p->map);
+}
+
+static void event_window_close(event_window *et)
+{
+    for (size_t i = 0; i < et->n; i++)
+        event_pane_free(&et->panes[i]);
+    free(et->panes);
+    free(et);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+/* The pane with this index, made when missing. */
+static event_pane *event_pane_get(event_window *et, int64_t index)
+{
+    size_t lo = 0, hi = et->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (et->panes[mid].index < index)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < et->n && et->panes[lo].index == index)
+        return &et->panes[lo];
+    if (et->n == et->cap) {
+        et->cap = et->cap ? et->cap * 2 : 16;
+        et->panes = sp_xrealloc(et->panes, sizeof *et->panes * et->cap);
+    }
+    memmove(et->panes + lo + 1, et->panes + lo, sizeof *et->panes * (et->n - lo));
+    event_pane *p = &et->panes[lo];
+    memset(p, 0, sizeof *p);
+    p->index = index;
+    p->arena = sp_arena_new();
+    sp_map_init(&p->map);
+    et->n++;
+    return p;
+}
+
+/* Adds one element to its pane, the way the operator combines. */
+static void event_pane_add(const sp_opctx *c, event_pane *p, sp_value x)
+{
+    const sp_expr *f = arg_expr(c->step, 0);
+    switch (c->step->op) {
+    case SP_OP_WINDOW:
+        sp_vec_push(&p->items, sp_value_copy(p->arena, x));
+        break;
+    case SP_OP_COUNT_BY_WINDOW:
+        p->count++;
+        break;
+    case SP_OP_REDUCE_BY_WINDOW:
+        p->acc = sp_value_copy(p->arena, p->has_acc ? apply2(c, f, p->acc, x) : x);
+        p->has_acc = 1;
+        break;
+    case SP_OP_COUNT_BY_VALUE_AND_WINDOW: {
+        int created;
+        sp_value *slot = sp_map_put(&p->map, x, &created);
+        if (created)
+            p->map.keys[slot - p->map.vals] = sp_value_copy(p->arena, x);
+        *slot = sp_int((created ? 0 : slot->u.i) + 1);
+        break;
+    }
+    case SP_OP_REDUCE_BY_KEY_AND_WINDOW: {
+        if (!is_pair(c, x))
+            break;
+        int created;
+        sp_value *slot = sp_map_put(&p->map, x.u.items[0], &created);
+        if (created)
+            p->map.keys[slot - p->map.vals] = sp_value_copy(p->arena, x.u.items[0]);
+        *slot = sp_value_copy(p->arena, created ? x.u.items[1] : apply2(c, f, *slot, x.u.items[1]));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Appends the result of the window made of panes [first, last) to out. */
+static void event_window_emit(const sp_opctx *c, event_window *et, int64_t first, int64_t last, sp_vec *out)
+{
+    const sp_expr *f = arg_expr(c->step, 0);
+    int64_t count = 0;
+    int have = 0;
+    sp_value acc = sp_null();
+    sp_map total;
+    sp_map_init(&total);
+    for (size_t i = 0; i < et->n; i++) {
+        event_pane *p = &et->panes[i];
+        if (p->index < first || p->index >= last)
+            continue;
+        switch (c->step->op) {
+        case SP_OP_WINDOW:
+            for (size_t k = 0; k < p->items.n; k++)
+                sp_vec_push(out, p->items.v[k]);
+            break;
+        case SP_OP_COUNT_BY_WINDOW:
+            count += p->count;
+            break;
+        case SP_OP_REDUCE_BY_WINDOW:
+            if (p->has_acc) {
+                acc = have ? apply2(c, f, acc, p->acc) : p->acc;
+                have = 1;
+            }
+            break;
+        default: /* keyed: merge the panes' maps */
+            for (size_t k = 0; k < p->map.cap; k++) {
+                if (!p->map.hashes[k])
+                    continue;
+                int created;
+                sp_value *slot = sp_map_put(&total, p->map.keys[k], &created);
+                if (c->step->op == SP_OP_COUNT_BY_VALUE_AND_WINDOW)
+                    *slot = sp_int((created ? 0 : slot->u.i) + p->map.vals[k].u.i);
+                else
+                    *slot = created ? p->map.vals[k] : apply2(c, f, *slot, p->map.vals[k]);
+            }
+        }
+    }
+    if (c->step->op == SP_OP_COUNT_BY_WINDOW)
+        sp_vec_push(out, sp_int(count));
+    else if (c->step->op == SP_OP_REDUCE_BY_WINDOW && have)
+        sp_vec_push(out, acc);
+    else if (c->step->op == SP_OP_COUNT_BY_VALUE_AND_WINDOW || c->step->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW)
+        emit_sorted_map(c, &total, out);
+    sp_map_free(&total);
+}
+
+static int compare_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void event_window_process(const sp_opctx *c, event_window *et, const sp_vec *in, sp_vec *out)
+{
+    const sp_expr *on = opt_expr(c->step, SP_OPT_ON);
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value t = sp_eval_elem_arg(c->ev, on, c->step->nlocals, in->v[i]);
+        int late = t.tag != SP_V_INT;
+        if (!late && et->have_time && t.u.i < et->max_time - et->lateness)
+            late = 1;
+        if (!late && et->have_emitted && t.u.i < et->emitted)
+            late = 1; /* its windows are already out */
+        if (late) {
+            if (c->late)
+                sp_vec_push(c->late, in->v[i]);
+            continue;
+        }
+        event_pane_add(c, event_pane_get(et, floor_div(t.u.i, et->slide)), in->v[i]);
+        if (!et->have_time || t.u.i > et->max_time)
+            et->max_time = t.u.i;
+        et->have_time = 1;
+    }
+    if (!et->have_time) {
+        out->present = 0;
+        return;
+    }
+    /* the windows the watermark has passed: each ends at a pane boundary
+     * after a pane with data */
+    int64_t watermark = c->final ? INT64_MAX : et->max_time - et->lateness;
+    int64_t L = et->panes_per_window;
+    int64_t *ends = sp_arena_alloc(c->ev->arena, sizeof *ends * (et->n * (size_t)L + 1));
+    size_t nends = 0;
+    for (size_t i = 0; i < et->n; i++) {
+        for (int64_t k = 1; k <= L; k++) {
+            int64_t idx = et->panes[i].index + k, end;
+            if (__builtin_mul_overflow(idx, et->slide, &end))
+                continue;
+            if (end <= watermark && (!et->have_emitted || end > et->emitted))
+                ends[nends++] = end;
+        }
+    }
+    qsort(ends, nends, sizeof *ends, compare_i64);
+    size_t emitted = 0;
+    for (size_t i = 0; i < nends; i++) {
+        if (i > 0 && ends[i] == ends[i - 1])
+            continue;
+        int64_t last = ends[i] / et->slide;
+        event_window_emit(c, et, last - L, last, out);
+        sp_vec_mark(out, ends[i]);
+        et->emitted = ends[i];
+        et->have_emitted = 1;
+        emitted++;
+    }
+    if (!emitted)
+        out->present = 0;
+    /* panes whose every window is out */
+    size_t keep = 0;
+    for (size_t i = 0; i < et->n; i++) {
+        int64_t last_end;
+        int done = et->have_emitted && !__builtin_mul_overflow(et->panes[i].index + L, et->slide, &last_end) &&
+                   last_end <= et->emitted;
+        if (done)
+            event_pane_free(&et->panes[i]);
+        else
+            et->panes[keep++] = et->panes[i];
+    }
+    et->n = keep;
 }
 
 /* ----- the table ----- */

@@ -154,7 +154,7 @@ static void test_operator_arity(void)
     TU_EXPECT_ERROR(u, "'count' takes no arguments", 3, 11, "write: count");
     TU_EXPECT_ERROR(u, "'take' takes 1 argument but is given 2", 4, 13, "write: take N");
     TU_EXPECT_ERROR(u, "'reduceByWindow' needs 2 arguments but is given 1", 5, 5,
-                    "write: reduceByWindow FUNCTION, LENGTH [slide INTERVAL] [inverse FUNCTION]");
+                    "write: reduceByWindow FUNCTION, LENGTH [slide INTERVAL] [inverse FUNCTION] [on TIME ...]");
 }
 
 static void test_operator_option_not_taken(void)

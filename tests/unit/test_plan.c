@@ -45,6 +45,25 @@ static const char branch_join[] = "batch 5s\n"
                                   "e | join f | sink stdout\n"
                                   "e | union f | window 30s slide 10s | reduceByKey sum | sink file(\"out.json\", format: \"json\")\n";
 
+static void test_late_stream_is_a_node_fed_by_its_window(void)
+{
+    sp_unit *u;
+    sp_plan *plan = plan_of(&u, "source l = stdin\n"
+                                "l | map (it, 1) | countByValueAndWindow 10s slide 10s on 0 late tardy | sink stdout\n"
+                                "tardy | sink stdout \"late\"\n");
+    /* source, map, window, sink, late, sink */
+    TU_EXPECT_INT(sp_plan_node_count(plan), 6);
+    const sp_node *late = sp_plan_node(plan, 4);
+    TU_EXPECT_INT(late->kind, SP_NODE_LATE);
+    TU_EXPECT_INT(late->ninputs, 1);
+    TU_EXPECT_INT(sp_plan_node(plan, late->inputs[0])->op, SP_OP_COUNT_BY_VALUE_AND_WINDOW);
+    TU_EXPECT_STR(late->label, "late elements of countByValueAndWindow");
+    const sp_node *sink = sp_plan_node(plan, 5);
+    TU_EXPECT_INT(sink->inputs[0], 4);
+    TU_EXPECT_STR(sink->input_names[0], "tardy");
+    TU_EXPECT_STR(sp_plan_node(plan, 2)->label, "countByValueAndWindow 10s / 10s on 0 late tardy");
+}
+
 static void test_nodes_and_kinds(void)
 {
     sp_unit *u;
@@ -59,6 +78,7 @@ static void test_nodes_and_kinds(void)
         case SP_NODE_SOURCE: sources++; break;
         case SP_NODE_OP: ops++; break;
         case SP_NODE_SINK: sinks++; break;
+        case SP_NODE_LATE: CU_FAIL("no late node was asked for"); break;
         }
     }
     TU_EXPECT_INT(sources, 2);
@@ -327,6 +347,7 @@ static void test_dot_escapes_graph_name(void)
 CU_ErrorCode sp_test_register_plan(void)
 {
     static const tu_test tests[] = {
+        {"a late stream is a node fed by its event-time window", test_late_stream_is_a_node_fed_by_its_window},
         {"a DAG with a branch and a join has one node per source, operator and sink", test_nodes_and_kinds},
         {"every node's inputs are earlier nodes", test_inputs_come_first},
         {"a named stream feeding two operators is planned once", test_branch_and_join},

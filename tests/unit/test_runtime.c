@@ -1094,9 +1094,116 @@ static void test_empty_input_gives_one_batch(void)
     TU_EXPECT_INT(st.records_in, 0);
 }
 
+/* ----- event-time windows ----- */
+
+/* "TIME KEY" lines as records {t, k}. */
+#define EV "fn ev(s) = {t: to_int(split(s, \" \")[0], 0), k: split(s, \" \")[1]}\n"
+/* Out of order: 9000 comes after 12000, 3000 after that. */
+#define EV_INPUT "1000 a\n2000 b\n6000 a\n4000 b\n12000 a\n9000 c\n3000 z\n20000 a\n"
+#define LATE_OUT "sink stdout(format: \"json\", name: \"late\")"
+
+static void test_event_time_late_elements_are_counted_and_routed(void)
+{
+    /* watermark 2s: 9000 arrives when the largest time is 12000 (watermark
+     * 10000) and 3000 later still: both late, handed to `stragglers` in the
+     * batch they arrive in; each window is emitted once the watermark has
+     * passed its end, the rest when the input ends */
+    sp_run_stats st;
+    rt_opts o = {.stats = &st};
+    const char *want = J(2, 5000, "3") J(2, 10000, "4")
+                       "{\"sink\":\"late\",\"batch\":2,\"time\":3000,\"value\":[\"c\"]}\n"
+                       J(3, 15000, "2")
+                       "{\"sink\":\"late\",\"batch\":3,\"time\":4000,\"value\":[\"z\"]}\n"
+                       J(4, 20000, "1") J(4, 25000, "1") J(4, 30000, "1");
+    TU_EXPECT_STR(run_with(EV "lines | map ev | countByWindow 10s slide 5s on t watermark 2s late stragglers | " OUT "\n"
+                              "stragglers | map k | " LATE_OUT "\n",
+                           EV_INPUT, 2, &o),
+                  want);
+    TU_EXPECT_INT(st.late, 2);
+}
+
+/* The lines of sink "o" without their batch numbers. */
+static char *windows_only(const char *out)
+{
+    char *r = sp_xmalloc(strlen(out) + 1), *w = r;
+    for (const char *line = out; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t n = end ? (size_t)(end - line + 1) : strlen(line);
+        if (strncmp(line, "{\"sink\":\"o\",\"batch\":", 20) == 0) {
+            const char *rest = strchr(line + 20, ',');
+            memcpy(w, "{\"sink\":\"o\"", 11);
+            w += 11;
+            size_t m = (size_t)(line + n - rest);
+            memcpy(w, rest, m);
+            w += m;
+        }
+        line += n;
+    }
+    *w = '\0';
+    keep(r, NULL);
+    return r;
+}
+
+static void test_event_time_windows_do_not_depend_on_batches(void)
+{
+    /* the watermark moves element by element, so a replay cut into other
+     * batches gives the same windows with the same contents */
+    const char *body = EV "lines | map ev | map (k, t) | reduceByKeyAndWindow max, 10s slide 5s on _2 watermark 3s | " OUT "\n";
+    const char *one = windows_only(run(body, EV_INPUT, 1));
+    TU_EXPECT_STR(windows_only(run(body, EV_INPUT, 3)), one);
+    TU_EXPECT_STR(windows_only(run(body, EV_INPUT, 100)), one);
+    /* [-5s,5s) [0,10s) [5s,15s) [10s,20s) [15s,25s) [20s,30s); 3000 z is late */
+    TU_EXPECT_STR(one, "{\"sink\":\"o\",\"time\":5000,\"value\":[[\"a\",1000],[\"b\",4000]]}\n"
+                       "{\"sink\":\"o\",\"time\":10000,\"value\":[[\"a\",6000],[\"b\",4000],[\"c\",9000]]}\n"
+                       "{\"sink\":\"o\",\"time\":15000,\"value\":[[\"a\",12000],[\"c\",9000]]}\n"
+                       "{\"sink\":\"o\",\"time\":20000,\"value\":[[\"a\",12000]]}\n"
+                       "{\"sink\":\"o\",\"time\":25000,\"value\":[[\"a\",20000]]}\n"
+                       "{\"sink\":\"o\",\"time\":30000,\"value\":[[\"a\",20000]]}\n");
+}
+
+static void test_event_time_tumbling_windows_close_with_the_watermark(void)
+{
+    /* tumbling 10s, watermark 5s: the window ending 10000 closes in batch 3
+     * (largest time 20000); the others when the input ends */
+    const char *want = J(3, 10000, "[[\"a\",6000],[\"b\",4000],[\"c\",9000]]")
+                       J(4, 20000, "[[\"a\",12000]]")
+                       J(4, 30000, "[[\"a\",20000]]");
+    TU_EXPECT_STR(run(EV "lines | map ev | map (k, t) | reduceByKeyAndWindow max, 10s slide 10s on _2 watermark 5s | " OUT "\n",
+                      EV_INPUT, 2),
+                  want);
+}
+
+static void test_event_time_window_feeds_per_window_operators(void)
+{
+    /* downstream operators run once per window: count after window counts
+     * each window's elements; watermark 0, so every element older than the
+     * largest time so far is late */
+    const char *want = J(0, 10000, "3") J(0, 20000, "1") J(0, 30000, "1");
+    TU_EXPECT_STR(run(EV "lines | map ev | window 10s slide 10s on t | count | " OUT "\n", EV_INPUT, 100), want);
+}
+
+static void test_event_time_without_a_time_is_late(void)
+{
+    sp_run_stats st;
+    rt_opts o = {.stats = &st};
+    /* the window's own sink comes first: it is planned before `no_time` */
+    TU_EXPECT_STR(run_with(EV "lines | map ev | window 10s slide 10s on to_int(split(it.k, \"-\")[1]) late no_time | map k | " OUT "\n"
+                              "no_time | map k | " LATE_OUT "\n",
+                           "0 a-5000\n0 x\n", 10, &o),
+                  J(0, 10000, "[\"a-5000\"]")
+                  "{\"sink\":\"late\",\"batch\":0,\"time\":1000,\"value\":[\"x\"]}\n");
+    TU_EXPECT_INT(st.late, 1);
+}
+
+
 CU_ErrorCode sp_test_register_runtime(void)
 {
     static const tu_test tests[] = {
+        {"event-time windows count late elements and hand them to the late stream", test_event_time_late_elements_are_counted_and_routed},
+        {"event-time windows are the same however the input is cut into batches", test_event_time_windows_do_not_depend_on_batches},
+        {"event-time tumbling windows close when the watermark passes their end", test_event_time_tumbling_windows_close_with_the_watermark},
+        {"operators after an event-time window run once per window", test_event_time_window_feeds_per_window_operators},
+        {"an element without an event time is late", test_event_time_without_a_time_is_late},
         {"map evaluates an expression per element", test_map_expression},
         {"map applies a function name or a lambda that takes a pair apart", test_map_function_and_lambda},
         {"flatMap emits the items of each list in order", test_flatmap_emits_items_in_order},
