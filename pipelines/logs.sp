@@ -79,11 +79,13 @@ endpoints
   | top top_n by _2
   | sink stdout("Total Top Endpoints", name: "total_top_endpoints", format: format)
 
-# Lines that are not access-log lines, counted since the start.
-malformed
+# Lines that are not access-log lines, counted since the start; the total is
+# also said on standard error when the run ends.
+malformed_total = malformed
   | count
   | map ("malformed", it)
   | updateStateByKey running_sum
   | map _2
   | reduce sum
-  | sink stdout("Malformed lines", name: "malformed_lines", format: format)
+malformed_total | sink stdout("Malformed lines", name: "malformed_lines", format: format)
+malformed_total | sink stderr("Malformed lines", final: true)

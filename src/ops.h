@@ -51,16 +51,17 @@ typedef struct sp_io_info {
 } sp_io_info;
 
 #define SP_SOURCE_LIST(X)                                                                          \
-    X(FILE, "file", "path:s,?follow:b", "lines of a file ('-' for stdin); follow: keep reading as it grows") \
+    X(FILE, "file", "path:s,?follow:b,?from:s", "lines of a file ('-' for stdin); follow: keep reading as it grows, like tail -F") \
     X(STDIN, "stdin", "", "lines of standard input")                                               \
-    X(TCP, "tcp", "address:s", "lines sent to a TCP port (host:port)")                             \
+    X(TCP, "tcp", "address:s,?listen:b", "lines read from a TCP server (host:port), or from clients with listen") \
     X(GENERATOR, "generator", "?rate:i,?count:i,?seed:i,?format:s", "synthetic web-server log lines") \
     X(KAFKA, "kafka", "topic:s,?brokers:s,?group:s,?from:s,?until:s", "records of a Kafka topic") \
     X(INPUT, "input", "uri:s", "chosen by URI: a path, '-', tcp://, gen:, kafka://")
 
 #define SP_SINK_LIST(X)                                                                            \
-    X(STDOUT, "stdout", "?title:s,?format:s,?name:s", "print each batch's results, under a title")         \
-    X(FILE, "file", "path:s,?format:s,?title:s,?name:s", "append results to a file (text or json)")        \
+    X(STDOUT, "stdout", "?title:s,?format:s,?name:s,?final:b", "print each batch's results, under a title")  \
+    X(STDERR, "stderr", "?title:s,?format:s,?name:s,?final:b", "the same on standard error")                \
+    X(FILE, "file", "path:s,?format:s,?title:s,?name:s,?final:b", "append results to a file (text or json)") \
     X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?format:s", "produce results to a Kafka topic")
 
 typedef enum sp_source_id {

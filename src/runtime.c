@@ -20,6 +20,12 @@ typedef struct node_rt {
     void *state;                   /* operator / source / sink state */
     int done;                      /* SOURCE: exhausted */
     int singleton;                 /* carries one value per batch */
+    int final;                     /* SINK: write only the last result, when the run ends */
+    sp_vec held;                   /* SINK with final: that result (values in held_arena) */
+    sp_arena *held_arena;          /* owns them */
+    int64_t held_time;             /* its batch or window time */
+    uint64_t held_batch;           /* its batch */
+    int have_held;                 /* something is held */
 } node_rt;
 
 struct sp_runtime {
@@ -133,6 +139,7 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
             nr->sink = &sp_sink_impls[node->op];
             nr->singleton = rt->nodes[node->inputs[0]].singleton;
             io_args_build(rt, &sp_sinks[node->op], node->step->args, &args);
+            nr->final = (int)sp_io_arg_int(&args, "final", 0);
             nr->state = nr->sink->open(&args, &rt->opt, sink_default_name(rt, node), rt->arena, err);
             if (!nr->state) {
                 sp_runtime_free(rt);
@@ -200,12 +207,31 @@ static void run_operator(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t ti
     }
 }
 
+/* A sink with `final: true` keeps a copy of the last result it was given
+ * (the last window of it, for event time) instead of writing it. */
+static void hold_last(node_rt *nr, const sp_vec *in, uint64_t batch, int64_t time_ms)
+{
+    size_t start = in->nseg ? (in->nseg > 1 ? in->seg_end[in->nseg - 2] : 0) : 0;
+    sp_arena_free(nr->held_arena);
+    nr->held_arena = sp_arena_new();
+    sp_vec_reset(&nr->held);
+    for (size_t k = start; k < in->n; k++)
+        sp_vec_push(&nr->held, sp_value_copy(nr->held_arena, in->v[k]));
+    nr->held_time = in->nseg ? in->seg_time[in->nseg - 1] : time_ms;
+    nr->held_batch = batch;
+    nr->have_held = 1;
+}
+
 /* Hands a node's output to a sink: each event-time window on its own. */
 static int run_sink(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms, int64_t *header_time)
 {
     const sp_vec *in = &rt->nodes[nr->node->inputs[0]].out;
     if (!in->present)
         return 0;
+    if (nr->final) {
+        hold_last(nr, in, batch, time_ms);
+        return 0;
+    }
     char *err = NULL;
     sp_sink_ctx c = {rt->opt.out, batch, time_ms, nr->singleton, header_time, 0};
     int rc = 0;
@@ -324,6 +350,20 @@ int sp_runtime_run(sp_runtime *rt)
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
+    /* the sinks that only write the final result */
+    int64_t header_time = INT64_MIN;
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        if (!nr->final || !nr->have_held)
+            continue;
+        char *err = NULL;
+        sp_sink_ctx c = {rt->opt.out, nr->held_batch, nr->held_time, nr->singleton, &header_time, 0};
+        if (nr->sink->write(nr->state, &c, &nr->held, &err) != 0) {
+            fprintf(stderr, "streampipe: %s\n", err);
+            free(err);
+            return 1;
+        }
+    }
     rt->stats.eval_errors = rt->ev.errors;
     return 0;
 }
@@ -350,6 +390,8 @@ void sp_runtime_free(sp_runtime *rt)
         }
         sp_vec_free(&nr->out);
         sp_vec_free(&nr->late);
+        sp_vec_free(&nr->held);
+        sp_arena_free(nr->held_arena);
     }
     free(rt->nodes);
     sp_eval_destroy(&rt->ev);

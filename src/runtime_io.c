@@ -2,17 +2,29 @@
  *
  * Sources: file and stdin (line readers with large reads, lines as views into
  * chunks of the batch arena, CRLF handled, over-long lines counted as
- * malformed and skipped), the log generator, and input(URI), which picks one
- * of them.  Sinks: stdout and file, in a text format like the Spark sample's
- * or as JSON lines.  tcp and kafka arrive with their issues; opening them
- * says so. */
+ * malformed and skipped), a followed file (file(path, follow: true): read
+ * live like `tail -F`, through rotation and truncation), tcp (connect to a
+ * server, or listen for any number of clients), the log generator, and
+ * input(URI), which picks one of them.  The live sources never block: each
+ * batch they read what has arrived (non-blocking descriptors, poll()) and
+ * hand over the complete lines, holding a partial last line until its
+ * newline comes.  Sinks: stdout and file, in a text format like the Spark
+ * sample's or as JSON lines.  kafka arrives with its issue; opening it says
+ * so. */
 #include "runtime_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_CHUNK (1u << 20)
@@ -49,6 +61,34 @@ static char *errorf(const char *fmt, const char *a, const char *b)
     return s;
 }
 
+/* A message in a malloc'd string, printf style. */
+static char *errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *errmsg(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = sp_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    va_start(ap, fmt);
+    vsnprintf(s, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* A notice of a live source on standard error (the run goes on). */
+static void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void notice(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("streampipe: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    fflush(stderr);
+    va_end(ap);
+}
+
 /* ----- line reader: file and stdin ----- */
 
 typedef struct line_reader {
@@ -73,24 +113,6 @@ static void *reader_open_fd(int fd, int own, const char *name, const sp_run_opti
     r->stop = opt->stop;
     r->name = sp_arena_strdup(a, name);
     return r;
-}
-
-static void *file_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
-{
-    const char *path = sp_io_arg_str(args, "path", a, "-");
-    if (sp_io_arg_int(args, "follow", 0)) {
-        *err = errorf("file(\"%s\"%s): following a growing file arrives with the runtime's next step; read it whole without follow",
-                      path, "");
-        return NULL;
-    }
-    if (strcmp(path, "-") == 0)
-        return reader_open_fd(0, 0, "standard input", opt, a);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *err = errorf("cannot open input '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    return reader_open_fd(fd, 1, path, opt, a);
 }
 
 static void *stdin_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
@@ -154,8 +176,9 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             }
             return 0;
         }
-        if ((int64_t)(len - pos) > r->max_line) {
-            /* too long to ever be a line: count it once, drop the rest */
+        if ((int64_t)(len - pos) > r->max_line + 1) {
+            /* too long to ever be a line, even with a final '\r': count it
+             * once, drop the rest */
             if (!r->skipping)
                 (*malformed)++;
             r->skipping = 1;
@@ -202,6 +225,755 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         r->ncarry = len - pos;
     }
     return r->ncarry || !r->eof ? 1 : 0;
+}
+
+/* ----- line assembly for the live sources (follow, tcp) ----- */
+
+#define LIVE_READ (64u * 1024)      /* bytes per read() */
+#define LIVE_BUDGET (64u << 20)     /* bytes one source reads per batch at most */
+
+/* Bytes read but not handed out yet: complete lines a full batch left over,
+ * then a partial line waiting for its newline.  The lines follow the rules of
+ * the file reader (one '\r' before the '\n' removed, empty lines kept, bytes
+ * passed through, over-long lines counted and dropped); they are copied into
+ * the batch arena as they are handed out. */
+typedef struct line_acc {
+    char *buf;        /* owned */
+    size_t len;       /* bytes in buf */
+    size_t cap;       /* its size */
+    size_t scan;      /* buf[0..scan) holds no '\n' */
+    int skipping;     /* inside an over-long line: drop up to its newline */
+    int64_t max_line; /* longer lines are malformed */
+} line_acc;
+
+static void acc_append(line_acc *c, const char *s, size_t n)
+{
+    if (c->skipping) {
+        const char *nl = memchr(s, '\n', n);
+        if (!nl)
+            return;
+        c->skipping = 0;
+        n -= (size_t)(nl + 1 - s);
+        s = nl + 1;
+    }
+    if (n == 0)
+        return;
+    if (c->len + n > c->cap) {
+        size_t ncap = c->cap ? c->cap : 4096;
+        while (ncap < c->len + n)
+            ncap *= 2;
+        c->buf = sp_xrealloc(c->buf, ncap);
+        c->cap = ncap;
+    }
+    memcpy(c->buf + c->len, s, n);
+    c->len += n;
+}
+
+/* Hands out the complete lines held, until *count reaches max; a partial
+ * line already too long to be a line is dropped, and counted once. */
+static void acc_take(line_acc *c, sp_arena *a, sp_vec *out, int64_t max, int64_t *count, uint64_t *malformed)
+{
+    size_t pos = 0;
+    while (*count < max && c->scan < c->len) {
+        char *nl = memchr(c->buf + c->scan, '\n', c->len - c->scan);
+        if (!nl) {
+            c->scan = c->len;
+            break;
+        }
+        size_t end = (size_t)(nl - c->buf), n = end - pos;
+        if (n > 0 && c->buf[end - 1] == '\r')
+            n--;
+        if ((int64_t)n > c->max_line)
+            (*malformed)++;
+        else {
+            sp_vec_push(out, sp_str_copy(a, c->buf + pos, n));
+            (*count)++;
+        }
+        pos = c->scan = end + 1;
+    }
+    if (pos > 0) {
+        memmove(c->buf, c->buf + pos, c->len - pos);
+        c->len -= pos;
+        c->scan -= pos;
+    }
+    if (c->scan == c->len && (int64_t)c->len > c->max_line + 1) {
+        /* no newline yet and longer than a line can be, even with a '\r' */
+        (*malformed)++;
+        c->skipping = 1;
+        c->len = c->scan = 0;
+    }
+    if (c->len == 0 && c->cap > LIVE_READ) { /* after a long line: give the memory back */
+        free(c->buf);
+        c->buf = NULL;
+        c->cap = 0;
+    }
+}
+
+/* The bytes' input ended (a closed connection, a rotated or truncated
+ * file): a partial last line becomes a line. */
+static void acc_end(line_acc *c)
+{
+    if (c->skipping)
+        c->skipping = 0; /* the over-long line ends here; it was counted */
+    else if (c->len > 0 && c->buf[c->len - 1] != '\n')
+        acc_append(c, "\n", 1);
+}
+
+static void acc_free(line_acc *c)
+{
+    free(c->buf);
+    c->buf = NULL;
+    c->len = c->cap = c->scan = 0;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *d = sp_xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static int64_t max_line_of(const sp_run_options *opt)
+{
+    return opt->max_line > 0 ? opt->max_line : (1 << 20);
+}
+
+/* ----- a followed file: file(path, follow: true) ----- */
+
+typedef struct follower {
+    char *path;           /* owned; NULL: standard input */
+    int fd;               /* -1 while the path cannot be opened */
+    int regular;          /* a regular file: its size tells a truncation */
+    dev_t dev;            /* the open file's device */
+    ino_t ino;            /* and inode: a rotation gives the path another one */
+    off_t off;            /* bytes read from fd */
+    int missing;          /* the path is missing (said once) */
+    int eof;              /* standard input ended */
+    uint64_t truncations; /* times the file got shorter than what was read */
+    line_acc acc;         /* bytes not handed out yet */
+    char *scratch;        /* LIVE_READ bytes for read() */
+    char tail[64];        /* the last bytes read, just before off: if they */
+    size_t ntail;         /* change, the file was truncated and rewritten */
+} follower;
+
+/* Reads `fd` (just opened, described by *st) from its start. */
+static void follow_attach(follower *f, int fd, const struct stat *st)
+{
+    f->fd = fd;
+    f->regular = S_ISREG(st->st_mode);
+    f->dev = st->st_dev;
+    f->ino = st->st_ino;
+    f->off = 0;
+    f->ntail = 0;
+}
+
+/* Remembers the last bytes read (they end at f->off). */
+static void follow_keep_tail(follower *f, const char *s, size_t n)
+{
+    size_t cap = sizeof f->tail;
+    if (n >= cap) {
+        memcpy(f->tail, s + n - cap, cap);
+        f->ntail = cap;
+        return;
+    }
+    size_t keep = f->ntail + n > cap ? cap - n : f->ntail;
+    memmove(f->tail, f->tail + f->ntail - keep, keep);
+    memcpy(f->tail + keep, s, n);
+    f->ntail = keep + n;
+}
+
+/* Has the file been cut below what was read, or cut and written again past
+ * it (the bytes before f->off are not those read)? */
+static int follow_truncated(follower *f)
+{
+    struct stat st;
+    if (!f->regular || fstat(f->fd, &st) != 0)
+        return 0;
+    if (st.st_size < f->off)
+        return 1;
+    char now[sizeof f->tail];
+    return f->ntail > 0 && (pread(f->fd, now, f->ntail, f->off - (off_t)f->ntail) != (ssize_t)f->ntail ||
+                            memcmp(now, f->tail, f->ntail) != 0);
+}
+
+/* Opens the path: at the start of a run, after a rotation, or when it comes
+ * back.  Returns 0 when it cannot be opened now (said once per outage). */
+static int follow_open_path(follower *f)
+{
+    struct stat st;
+    int fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        fd = -1;
+        errno = e;
+    }
+    if (fd >= 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        fd = -1;
+        errno = EISDIR;
+    }
+    if (fd < 0) {
+        if (!f->missing)
+            notice("file '%s': %s; waiting for it", f->path, strerror(errno));
+        f->missing = 1;
+        return 0;
+    }
+    if (f->missing)
+        notice("file '%s' is there again; reading it from its start", f->path);
+    f->missing = 0;
+    follow_attach(f, fd, &st);
+    return 1;
+}
+
+/* from: "end": skips the lines already complete.  A last line still being
+ * written (no newline yet) is read from its start, so it comes whole; one
+ * already too long is skipped up to its newline. */
+static void follow_seek_end(follower *f, off_t size)
+{
+    off_t limit = (off_t)f->acc.max_line + 2;
+    off_t lo = size > limit ? size - limit : 0, hi = size, start = -1;
+    while (hi > lo && start < 0) {
+        size_t n = hi - lo > (off_t)LIVE_READ ? LIVE_READ : (size_t)(hi - lo);
+        if (pread(f->fd, f->scratch, n, hi - (off_t)n) != (ssize_t)n)
+            break;
+        for (size_t i = n; i > 0 && start < 0; i--)
+            if (f->scratch[i - 1] == '\n')
+                start = hi - (off_t)n + (off_t)i;
+        hi -= (off_t)n;
+    }
+    if (start < 0) {
+        if (hi == 0)
+            start = 0; /* no newline at all: the one partial line, whole */
+        else {
+            start = size;
+            f->acc.skipping = 1;
+        }
+    }
+    if (lseek(f->fd, start, SEEK_SET) == start)
+        f->off = start;
+}
+
+static void follow_close(void *p)
+{
+    follower *f = p;
+    if (!f)
+        return;
+    if (f->path && f->fd >= 0)
+        close(f->fd);
+    free(f->path);
+    free(f->scratch);
+    acc_free(&f->acc);
+    free(f);
+}
+
+/* Follows `path` ("-": standard input, read as it comes, until it ends). */
+static void *follow_open(const char *path, int from_end, const sp_run_options *opt, char **err)
+{
+    follower *f = sp_xmalloc(sizeof *f);
+    memset(f, 0, sizeof *f);
+    f->fd = -1;
+    f->acc.max_line = max_line_of(opt);
+    f->scratch = sp_xmalloc(LIVE_READ);
+    if (strcmp(path, "-") == 0) {
+        f->fd = 0;
+        return f;
+    }
+    f->path = xstrndup(path, strlen(path));
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        notice("file '%s' does not exist (yet); waiting for it", path);
+        f->missing = 1;
+        return f;
+    }
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        fd = -1;
+        errno = e;
+    }
+    if (fd >= 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        fd = -1;
+        errno = EISDIR;
+    }
+    if (fd < 0) {
+        *err = errmsg("cannot open input '%s': %s", path, strerror(errno));
+        follow_close(f);
+        return NULL;
+    }
+    follow_attach(f, fd, &st);
+    if (from_end && f->regular)
+        follow_seek_end(f, st.st_size);
+    return f;
+}
+
+/* Reads the open file until it has nothing more for now or the batch is
+ * full.  Returns 0, or -1 on a read error (*err). */
+static int follow_drain(follower *f, sp_arena *a, sp_vec *out, int64_t max, int64_t *count, uint64_t *malformed,
+                        char **err)
+{
+    if (follow_truncated(f)) {
+        f->truncations++;
+        notice("file '%s' was truncated; reading it again from its start (truncations so far: %" PRIu64 ")",
+               f->path, f->truncations);
+        acc_end(&f->acc); /* a partial line read before is a line */
+        if (lseek(f->fd, 0, SEEK_SET) != 0) {
+            *err = errmsg("reading %s failed: %s", f->path, strerror(errno));
+            return -1;
+        }
+        f->off = 0;
+        f->ntail = 0;
+    }
+    size_t budget = LIVE_BUDGET;
+    for (;;) {
+        acc_take(&f->acc, a, out, max, count, malformed);
+        if (*count >= max || budget == 0)
+            return 0;
+        if (!f->path) { /* standard input: only what is there (it is not ours to make non-blocking) */
+            struct pollfd pfd = {f->fd, POLLIN, 0};
+            if (poll(&pfd, 1, 0) <= 0)
+                return 0;
+        }
+        ssize_t got = read(f->fd, f->scratch, LIVE_READ);
+        if (got > 0) {
+            f->off += got;
+            if (f->regular)
+                follow_keep_tail(f, f->scratch, (size_t)got);
+            budget = (size_t)got >= budget ? 0 : budget - (size_t)got;
+            acc_append(&f->acc, f->scratch, (size_t)got);
+            continue;
+        }
+        if (got == 0) {
+            if (!f->path)
+                f->eof = 1;
+            return 0;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        *err = errmsg("reading %s failed: %s", f->path ? f->path : "standard input", strerror(errno));
+        return -1;
+    }
+}
+
+/* After reading to the end: is the open file finished with?  Yes when the
+ * path names another file now (rotated), or when the path is gone and the
+ * file was deleted; a renamed file may still grow, so it is kept. */
+static int follow_finished(follower *f)
+{
+    struct stat st;
+    if (stat(f->path, &st) == 0) {
+        if (st.st_dev == f->dev && st.st_ino == f->ino) {
+            if (f->missing)
+                notice("file '%s' is there again", f->path);
+            f->missing = 0;
+            return 0;
+        }
+        return 1;
+    }
+    if (!f->missing)
+        notice("file '%s' is gone (%s); waiting for it to come back", f->path, strerror(errno));
+    f->missing = 1;
+    return fstat(f->fd, &st) == 0 && st.st_nlink == 0;
+}
+
+static int follow_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
+{
+    follower *f = p;
+    int64_t count = 0;
+    acc_take(&f->acc, a, out, max, &count, malformed);
+    while (count < max) {
+        if (f->fd < 0 && !follow_open_path(f))
+            break; /* missing: try again next batch */
+        if (follow_drain(f, a, out, max, &count, malformed, err) < 0)
+            return -1;
+        if (count >= max)
+            break;
+        if (!f->path) { /* standard input */
+            if (!f->eof)
+                break;
+            acc_end(&f->acc);
+            acc_take(&f->acc, a, out, max, &count, malformed);
+            return f->acc.len > 0;
+        }
+        if (!follow_finished(f))
+            break;
+        /* read the old file to its very end (a writer may have added a last
+         * line meanwhile), then go on with the file the path names now */
+        if (follow_drain(f, a, out, max, &count, malformed, err) < 0)
+            return -1;
+        if (count >= max)
+            break;
+        acc_end(&f->acc);
+        acc_take(&f->acc, a, out, max, &count, malformed);
+        close(f->fd);
+        f->fd = -1;
+    }
+    return 1;
+}
+
+static int follow_unbounded(const void *p)
+{
+    (void)p;
+    return 1;
+}
+
+/* ----- tcp: connect to a server, or listen for clients ----- */
+
+#define TCP_CONNECT_TIMEOUT_MS 5000
+#define TCP_MAX_LISTEN 8
+
+typedef struct tcp_peer {
+    int fd;       /* -1: closed, with lines still to hand out */
+    line_acc acc; /* bytes not handed out yet */
+} tcp_peer;
+
+typedef struct tcp_source {
+    char *address;            /* as written, for messages; owned */
+    char *host;               /* NULL: every address (listen), this machine (connect); owned */
+    char *port;               /* owned */
+    int listening;            /* listen instead of connect */
+    int lfd[TCP_MAX_LISTEN];  /* listen: the sockets (IPv4, IPv6) */
+    int nlfd;                 /* how many */
+    tcp_peer *peers;          /* connect: the connection, if any; listen: the clients */
+    size_t npeers;            /* how many */
+    size_t cappeers;          /* room in peers */
+    size_t next;              /* listen: the client read first (each gets a turn) */
+    struct addrinfo *ai;      /* connect: the addresses being tried; owned */
+    struct addrinfo *ai_cur;  /* the one being tried */
+    int cfd;                  /* connect: a connection in progress, or -1 */
+    int64_t cstart;           /* when it started (ms, monotonic) */
+    int down;                 /* connect: an outage has been reported */
+    int accept_noted;         /* listen: failing accept() has been reported */
+    int64_t max_line;         /* longer lines are malformed */
+    char *scratch;            /* LIVE_READ bytes for read() */
+} tcp_source;
+
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int set_nonblock(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+        return -1;
+    return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* Connect mode: an outage is said once, until connected again. */
+static void tcp_outage(tcp_source *t, const char *what, const char *detail)
+{
+    if (!t->down)
+        notice("tcp '%s': %s%s%s; trying again every batch", t->address, what, detail ? ": " : "",
+               detail ? detail : "");
+    t->down = 1;
+}
+
+static void tcp_add_peer(tcp_source *t, int fd)
+{
+    if (t->npeers == t->cappeers) {
+        t->cappeers = t->cappeers ? t->cappeers * 2 : 4;
+        t->peers = sp_xrealloc(t->peers, sizeof *t->peers * t->cappeers);
+    }
+    tcp_peer *p = &t->peers[t->npeers++];
+    memset(p, 0, sizeof *p);
+    p->fd = fd;
+    p->acc.max_line = t->max_line;
+}
+
+static void tcp_connected(tcp_source *t, int fd)
+{
+    tcp_add_peer(t, fd);
+    t->cfd = -1;
+    freeaddrinfo(t->ai);
+    t->ai = t->ai_cur = NULL;
+    if (t->down)
+        notice("tcp '%s': connected", t->address);
+    t->down = 0;
+}
+
+/* Connect mode: starts or goes on connecting, without waiting. */
+static void tcp_connect_step(tcp_source *t)
+{
+    int err = ECONNREFUSED;
+    if (t->cfd < 0) {
+        struct addrinfo hints;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        int rc = getaddrinfo(t->host, t->port, &hints, &t->ai);
+        if (rc != 0) {
+            t->ai = NULL;
+            tcp_outage(t, "cannot find the host", gai_strerror(rc));
+            return;
+        }
+        t->ai_cur = t->ai;
+    }
+    for (;;) {
+        while (t->cfd < 0 && t->ai_cur) {
+            int fd = socket(t->ai_cur->ai_family, t->ai_cur->ai_socktype, t->ai_cur->ai_protocol);
+            if (fd >= 0 && set_nonblock(fd) == 0) {
+                if (connect(fd, t->ai_cur->ai_addr, t->ai_cur->ai_addrlen) == 0) {
+                    tcp_connected(t, fd);
+                    return;
+                }
+                if (errno == EINPROGRESS) {
+                    t->cfd = fd;
+                    t->cstart = monotonic_ms();
+                    break;
+                }
+            }
+            err = errno;
+            if (fd >= 0)
+                close(fd);
+            t->ai_cur = t->ai_cur->ai_next;
+        }
+        if (t->cfd < 0) { /* every address failed */
+            freeaddrinfo(t->ai);
+            t->ai = t->ai_cur = NULL;
+            tcp_outage(t, "cannot connect", strerror(err));
+            return;
+        }
+        struct pollfd pfd = {t->cfd, POLLOUT, 0};
+        int pr = poll(&pfd, 1, 0);
+        if (pr < 0 && errno == EINTR)
+            return;
+        if (pr == 0) {
+            if (monotonic_ms() - t->cstart < TCP_CONNECT_TIMEOUT_MS)
+                return; /* still connecting: see next batch */
+            err = ETIMEDOUT;
+        } else {
+            socklen_t len = sizeof err;
+            if (pr < 0 || getsockopt(t->cfd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+                err = errno;
+            if (err == 0) {
+                tcp_connected(t, t->cfd);
+                return;
+            }
+        }
+        close(t->cfd);
+        t->cfd = -1;
+        t->ai_cur = t->ai_cur->ai_next;
+    }
+}
+
+/* Listen mode: the sockets, for every address of the host (IPv4 and IPv6). */
+static int tcp_listen(tcp_source *t, char **err)
+{
+    struct addrinfo hints, *res, *ai;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    int rc = getaddrinfo(t->host, t->port, &hints, &res);
+    if (rc != 0) {
+        *err = errmsg("tcp '%s': cannot listen: %s", t->address, gai_strerror(rc));
+        return -1;
+    }
+    int any_port = strtol(t->port, NULL, 10) == 0;
+    unsigned chosen = 0; /* port 0: the port the system picked for the first socket */
+    int failed = 0;
+    for (ai = res; ai && t->nlfd < TCP_MAX_LISTEN; ai = ai->ai_next) {
+        if (chosen && ai->ai_family == AF_INET)
+            ((struct sockaddr_in *)(void *)ai->ai_addr)->sin_port = htons((uint16_t)chosen);
+        else if (chosen && ai->ai_family == AF_INET6)
+            ((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_port = htons((uint16_t)chosen);
+        int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol), one = 1;
+        if (fd < 0)
+            continue; /* (no IPv6 here, say) */
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (ai->ai_family == AF_INET6)
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0 || set_nonblock(fd) != 0) {
+            int e = errno;
+            close(fd);
+            if (e != EAFNOSUPPORT && e != EADDRNOTAVAIL && !(any_port && chosen) && !failed)
+                failed = e;
+            continue;
+        }
+        if (any_port && !chosen) {
+            struct sockaddr_storage ss;
+            socklen_t len = sizeof ss;
+            if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+                chosen = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                  : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        }
+        t->lfd[t->nlfd++] = fd;
+    }
+    freeaddrinfo(res);
+    if (failed || t->nlfd == 0) {
+        *err = errmsg("tcp '%s': cannot listen: %s", t->address, strerror(failed ? failed : EADDRNOTAVAIL));
+        return -1;
+    }
+    if (any_port)
+        notice("tcp '%s': listening on port %u", t->address, chosen);
+    return 0;
+}
+
+static void tcp_accept_all(tcp_source *t)
+{
+    for (int i = 0; i < t->nlfd; i++) {
+        for (;;) {
+            int fd = accept(t->lfd[i], NULL, NULL);
+            if (fd < 0) {
+                if (errno == EINTR || errno == ECONNABORTED)
+                    continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK && !t->accept_noted) {
+                    notice("tcp '%s': cannot accept a client: %s", t->address, strerror(errno));
+                    t->accept_noted = 1;
+                }
+                break;
+            }
+            t->accept_noted = 0;
+            if (set_nonblock(fd) != 0) {
+                close(fd);
+                continue;
+            }
+            tcp_add_peer(t, fd);
+        }
+    }
+}
+
+/* Reads a connection until it has nothing more for now or the batch is
+ * full.  Returns 1 when it ended (*why: 0 closed by the peer, else errno). */
+static int tcp_peer_drain(tcp_source *t, tcp_peer *p, sp_arena *a, sp_vec *out, int64_t max, int64_t *count,
+                          uint64_t *malformed, int *why)
+{
+    size_t budget = LIVE_BUDGET;
+    for (;;) {
+        acc_take(&p->acc, a, out, max, count, malformed);
+        if (*count >= max || p->fd < 0 || budget == 0)
+            return 0;
+        ssize_t got = read(p->fd, t->scratch, LIVE_READ);
+        if (got > 0) {
+            budget = (size_t)got >= budget ? 0 : budget - (size_t)got;
+            acc_append(&p->acc, t->scratch, (size_t)got);
+            continue;
+        }
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        *why = got < 0 ? errno : 0;
+        close(p->fd);
+        p->fd = -1;
+        acc_end(&p->acc); /* a last line without newline is a line */
+        acc_take(&p->acc, a, out, max, count, malformed);
+        return 1;
+    }
+}
+
+static int tcp_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
+{
+    (void)err;
+    tcp_source *t = p;
+    int64_t count = 0;
+    if (t->listening)
+        tcp_accept_all(t);
+    else if (t->npeers == 0)
+        tcp_connect_step(t);
+    size_t n = t->npeers, first = n ? t->next % n : 0;
+    for (size_t i = 0; i < n && count < max; i++) {
+        int why = 0;
+        if (tcp_peer_drain(t, &t->peers[(first + i) % n], a, out, max, &count, malformed, &why) && !t->listening)
+            tcp_outage(t, why ? "the connection failed" : "the server closed the connection",
+                       why ? strerror(why) : NULL);
+    }
+    t->next = first + 1;
+    size_t k = 0; /* forget the connections closed and handed out */
+    for (size_t i = 0; i < t->npeers; i++) {
+        if (t->peers[i].fd < 0 && t->peers[i].acc.len == 0)
+            acc_free(&t->peers[i].acc);
+        else
+            t->peers[k++] = t->peers[i];
+    }
+    t->npeers = k;
+    return 1;
+}
+
+static void tcp_close(void *p)
+{
+    tcp_source *t = p;
+    if (!t)
+        return;
+    for (int i = 0; i < t->nlfd; i++)
+        close(t->lfd[i]);
+    for (size_t i = 0; i < t->npeers; i++) {
+        if (t->peers[i].fd >= 0)
+            close(t->peers[i].fd);
+        acc_free(&t->peers[i].acc);
+    }
+    if (t->cfd >= 0)
+        close(t->cfd);
+    if (t->ai)
+        freeaddrinfo(t->ai);
+    free(t->peers);
+    free(t->address);
+    free(t->host);
+    free(t->port);
+    free(t->scratch);
+    free(t);
+}
+
+/* HOST:PORT, [IPV6]:PORT or :PORT; listening, PORT may be 0 (any free
+ * port, said on standard error). */
+static void *tcp_open_params(const char *address, int listening, const sp_run_options *opt, char **err)
+{
+    const char *host = address, *colon;
+    size_t hlen;
+    if (address[0] == '[') {
+        const char *rb = strchr(address, ']');
+        colon = rb && rb[1] == ':' ? rb + 1 : NULL;
+        host = address + 1;
+        hlen = rb ? (size_t)(rb - host) : 0;
+    } else {
+        colon = strrchr(address, ':');
+        hlen = colon ? (size_t)(colon - address) : 0;
+    }
+    const char *port = colon ? colon + 1 : "";
+    char *end;
+    long pn = strtol(port, &end, 10);
+    if (!colon || !*port || *end || port[0] == '-' || port[0] == '+' || pn > 65535 || (pn == 0 && !listening)) {
+        *err = errmsg("tcp address '%s': write HOST:PORT (localhost:9999, [::1]:9999%s), with a port from %d to 65535",
+                      address, listening ? ", :9999 for every address" : "", listening ? 0 : 1);
+        return NULL;
+    }
+    tcp_source *t = sp_xmalloc(sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->cfd = -1;
+    t->listening = listening;
+    t->address = xstrndup(address, strlen(address));
+    t->host = hlen ? xstrndup(host, hlen) : NULL;
+    t->port = xstrndup(port, strlen(port));
+    t->max_line = max_line_of(opt);
+    t->scratch = sp_xmalloc(LIVE_READ);
+    if (listening) {
+        if (tcp_listen(t, err) != 0) {
+            tcp_close(t);
+            return NULL;
+        }
+    } else
+        tcp_connect_step(t); /* connected by the first batch, with luck */
+    return t;
+}
+
+static void *tcp_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
+{
+    return tcp_open_params(sp_io_arg_str(args, "address", a, ""), (int)sp_io_arg_int(args, "listen", 0), opt, err);
+}
+
+static int tcp_unbounded(const void *p)
+{
+    (void)p;
+    return 1;
 }
 
 /* ----- the log generator ----- */
@@ -380,7 +1152,7 @@ static int64_t uri_query_int(const char *uri, const char *key, sp_arena *a, int6
 }
 
 typedef struct input_state {
-    const sp_source_impl *impl; /* the source chosen by the URI */
+    const sp_source_impl *impl; /* the source chosen by the URI or the arguments */
     void *state;                /* its state */
 } input_state;
 
@@ -398,6 +1170,59 @@ static int gen_unbounded(const void *p)
 
 static const sp_source_impl reader_impl = {NULL, reader_read, reader_close, reader_unbounded};
 static const sp_source_impl gen_impl = {NULL, gen_read, gen_close, gen_unbounded};
+static const sp_source_impl follow_impl = {NULL, follow_read, follow_close, follow_unbounded};
+static const sp_source_impl tcp_impl = {NULL, tcp_read, tcp_close, tcp_unbounded};
+
+/* The source reading `path` ("-": standard input) into `in`: read whole, or
+ * followed. */
+static void path_source(input_state *in, const char *path, int follow, int from_end, const sp_run_options *opt,
+                        sp_arena *a, char **err)
+{
+    if (follow) {
+        in->impl = &follow_impl;
+        in->state = follow_open(path, from_end, opt, err);
+    } else if (strcmp(path, "-") == 0) {
+        in->impl = &reader_impl;
+        in->state = reader_open_fd(0, 0, "standard input", opt, a);
+    } else {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            *err = errorf("cannot open input '%s': %s", path, strerror(errno));
+        else {
+            in->impl = &reader_impl;
+            in->state = reader_open_fd(fd, 1, path, opt, a);
+        }
+    }
+}
+
+static void *file_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
+{
+    const char *path = sp_io_arg_str(args, "path", a, "-");
+    int follow = sp_io_arg_int(args, "follow", 0) != 0;
+    const char *from = sp_io_arg_str(args, "from", a, "start");
+    if (strcmp(from, "start") != 0 && strcmp(from, "end") != 0) {
+        *err = errmsg("file(\"%s\"): unknown from: \"%s\" (write \"start\" or \"end\")", path, from);
+        return NULL;
+    }
+    int from_end = strcmp(from, "end") == 0;
+    if (from_end && !follow) {
+        *err = errmsg("file(\"%s\"): from: \"end\" needs follow: true", path);
+        return NULL;
+    }
+    if (from_end && strcmp(path, "-") == 0) {
+        *err = errmsg("file(\"-\"): from: \"end\" needs a file, not standard input");
+        return NULL;
+    }
+    input_state *in = sp_xmalloc(sizeof *in);
+    in->impl = NULL;
+    in->state = NULL;
+    path_source(in, path, follow, from_end, opt, a, err);
+    if (!in->state) {
+        free(in);
+        return NULL;
+    }
+    return in;
+}
 
 static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
 {
@@ -414,32 +1239,40 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
         in->state = gen_open_params(uri_query_int(uri, "rate", a, 100, &bad),
                                     demo ? -1 : uri_query_int(uri, "count", a, -1, &bad),
                                     (uint64_t)uri_query_int(uri, "seed", a, 1, &bad), uri_query(uri, "format", a), opt, err);
-    } else if (strncmp(uri, "tcp://", 6) == 0 || strncmp(uri, "kafka://", 8) == 0) {
-        *err = errorf("input '%s': %s", uri,
-                      strncmp(uri, "tcp", 3) == 0 ? "tcp inputs arrive with the runtime's next step"
-                                                  : "Kafka inputs arrive with the Kafka issue (#4)");
+    } else if (strncmp(uri, "tcp://", 6) == 0) {
+        /* tcp://HOST:PORT, tcp://[::1]:PORT, tcp://:PORT?listen=1 (a final '/' is allowed) */
+        const char *addr = uri + 6;
+        size_t n = strcspn(addr, "?");
+        if (n > 0 && addr[n - 1] == '/')
+            n--;
+        int listening = uri_query_int(uri, "listen", a, 0, &bad) != 0;
+        if (!bad) {
+            in->impl = &tcp_impl;
+            in->state = tcp_open_params(sp_arena_strndup(a, addr, n), listening, opt, err);
+        }
+    } else if (strncmp(uri, "kafka://", 8) == 0) {
+        *err = errorf("input '%s': %s", uri, "Kafka inputs arrive with the Kafka issue (#4)");
     } else {
         const char *path = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
         char *q = strchr(path, '?');
         char *clean = sp_arena_strndup(a, path, q ? (size_t)(q - path) : strlen(path));
-        if (q && uri_query_int(uri, "follow", a, 0, &bad)) {
-            *err = errorf("input '%s': following a growing file arrives with the runtime's next step%s", uri, "");
-        } else {
-            int fd = open(clean, O_RDONLY | O_CLOEXEC);
-            if (fd < 0)
-                *err = errorf("cannot open input '%s': %s", clean, strerror(errno));
-            else {
-                in->impl = &reader_impl;
-                in->state = reader_open_fd(fd, 1, clean, opt, a);
-            }
-        }
+        int follow = q && uri_query_int(uri, "follow", a, 0, &bad) != 0;
+        const char *from = q ? uri_query(uri, "from", a) : NULL;
+        if (bad)
+            ; /* said below */
+        else if (from && strcmp(from, "start") != 0 && strcmp(from, "end") != 0)
+            *err = errmsg("input '%s': unknown from=%s (write from=start or from=end)", uri, from);
+        else if (from && strcmp(from, "end") == 0 && !follow)
+            *err = errmsg("input '%s': from=end needs follow=1", uri);
+        else
+            path_source(in, clean, follow, from && strcmp(from, "end") == 0, opt, a, err);
     }
     if (bad && in->state) {
         in->impl->close(in->state);
         in->state = NULL;
-        if (!*err)
-            *err = errorf("input '%s': a query value is not a number%s (write ?count=1000&seed=7)", uri, "");
     }
+    if (bad && !*err)
+        *err = errorf("input '%s': a query value is not a number%s (write ?count=1000&seed=7, ?follow=1, ?listen=1)", uri, "");
     if (!in->state) {
         free(in);
         return NULL;
@@ -471,14 +1304,14 @@ static int input_unbounded(const void *p)
 static void *unsupported_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
 {
     (void)args, (void)opt, (void)a;
-    *err = errorf("%s%s", "this source arrives with its issue (tcp: the runtime's next step; kafka: #4)", "");
+    *err = errorf("%s%s", "this source arrives with its issue (kafka: #4)", "");
     return NULL;
 }
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
-    [SP_SOURCE_FILE] = {file_open, reader_read, reader_close, reader_unbounded},
+    [SP_SOURCE_FILE] = {file_open, input_read, input_close, input_unbounded},
     [SP_SOURCE_STDIN] = {stdin_open, reader_read, reader_close, reader_unbounded},
-    [SP_SOURCE_TCP] = {unsupported_open, NULL, NULL, NULL},
+    [SP_SOURCE_TCP] = {tcp_open, tcp_read, tcp_close, tcp_unbounded},
     [SP_SOURCE_GENERATOR] = {gen_open, gen_read, gen_close, gen_unbounded},
     [SP_SOURCE_KAFKA] = {unsupported_open, NULL, NULL, NULL},
     [SP_SOURCE_INPUT] = {input_open, input_read, input_close, input_unbounded},
@@ -525,6 +1358,13 @@ static void *stdout_open(const sp_io_args *args, const sp_run_options *opt, cons
                          sp_arena *a, char **err)
 {
     return sink_open_common(args, default_name, a, opt->out ? opt->out : stdout, 0, "standard output", err);
+}
+
+static void *stderr_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
+                         sp_arena *a, char **err)
+{
+    (void)opt;
+    return sink_open_common(args, default_name, a, stderr, 0, "standard error", err);
 }
 
 static void *file_sink_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
@@ -600,9 +1440,10 @@ static int text_sink_write(void *p, const sp_sink_ctx *c, const sp_vec *in, char
         fputs("}\n", s->fp);
     } else {
         /* one header per batch (or event-time window) on standard output;
-         * a file sink writes its own */
+         * a file sink writes its own; standard error gets none (it carries
+         * the run's messages, one line each) */
         int64_t *last = s->fp == c->out ? c->header_time : NULL;
-        if (!last || *last != c->time_ms) {
+        if (s->fp != stderr && (!last || *last != c->time_ms)) {
             fprintf(s->fp, "-------------------------------------------\n%s: %" PRId64
                            " ms\n-------------------------------------------\n",
                     c->event_time ? "Window ending" : "Time", c->time_ms);
@@ -638,6 +1479,7 @@ static void *kafka_sink_open(const sp_io_args *args, const sp_run_options *opt, 
 
 const sp_sink_impl sp_sink_impls[SP_SINK_COUNT_] = {
     [SP_SINK_STDOUT] = {stdout_open, text_sink_write, text_sink_close},
+    [SP_SINK_STDERR] = {stderr_open, text_sink_write, text_sink_close},
     [SP_SINK_FILE] = {file_sink_open, text_sink_write, text_sink_close},
     [SP_SINK_KAFKA] = {kafka_sink_open, NULL, NULL},
 };

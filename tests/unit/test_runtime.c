@@ -1016,9 +1016,16 @@ static void test_start_fails_with_a_message(void)
     const char *err = start_fails("source lines = file(\"/nonexistent/sp-test-input\")\nlines | sink stdout\n");
     tu_assert(strstr(err, "/nonexistent/sp-test-input") != NULL, __LINE__, __FILE__, __func__,
               "unexpected message: %s", err);
-    snprintf(text, sizeof text, "source lines = file(\"%s\", follow: true)\nlines | sink stdout\n", path);
+    /* follow and tcp start (a missing file or server is waited for); what
+     * cannot work is refused */
+    snprintf(text, sizeof text, "source lines = file(\"%s\", follow: true, from: \"middle\")\nlines | sink stdout\n",
+             path);
+    err = start_fails(text);
+    tu_assert(strstr(err, "middle") != NULL, __LINE__, __FILE__, __func__, "unexpected message: %s", err);
+    snprintf(text, sizeof text, "source lines = file(\"%s\", from: \"end\")\nlines | sink stdout\n", path);
     start_fails(text);
-    start_fails("source lines = tcp(\"localhost:9\")\nlines | sink stdout\n");
+    err = start_fails("source lines = tcp(\"nohostport\")\nlines | sink stdout\n");
+    tu_assert(strstr(err, "HOST:PORT") != NULL, __LINE__, __FILE__, __func__, "unexpected message: %s", err);
 }
 
 /* 30 integer keys, each twice, in a scrambled order (7i mod 30), as
@@ -1092,6 +1099,16 @@ static void test_empty_input_gives_one_batch(void)
     TU_EXPECT_STR(run_with("lines | count | " OUT "\n", "", 2, &o), J(0, 1000, "0"));
     TU_EXPECT_INT(st.batches, 1);
     TU_EXPECT_INT(st.records_in, 0);
+}
+
+static void test_final_sink_writes_the_last_result_once(void)
+{
+    /* a running count over three batches: only the last one is written, at
+     * the end of the run, with its batch and time */
+    TU_EXPECT_STR(run("lines | count | map (\"n\", it) | updateStateByKey running_sum | map _2 | reduce sum"
+                      " | sink stdout(format: \"json\", name: \"o\", final: true)\n",
+                      "a\nb\nc\nd\ne\n", 2),
+                  J(2, 3000, "5"));
 }
 
 /* ----- event-time windows ----- */
@@ -1199,6 +1216,7 @@ static void test_event_time_without_a_time_is_late(void)
 CU_ErrorCode sp_test_register_runtime(void)
 {
     static const tu_test tests[] = {
+        {"a sink with final: true writes only the last result, when the run ends", test_final_sink_writes_the_last_result_once},
         {"event-time windows count late elements and hand them to the late stream", test_event_time_late_elements_are_counted_and_routed},
         {"event-time windows are the same however the input is cut into batches", test_event_time_windows_do_not_depend_on_batches},
         {"event-time tumbling windows close when the watermark passes their end", test_event_time_tumbling_windows_close_with_the_watermark},
