@@ -977,6 +977,21 @@ static int compare_i64(const void *a, const void *b)
 static void event_window_process(const sp_opctx *c, event_window *et, const sp_vec *in, sp_vec *out)
 {
     const sp_expr *on = opt_expr(c->step, SP_OPT_ON);
+    int64_t L = et->panes_per_window;
+    /* panes whose every window went out in an earlier batch: freed only
+     * now, since what was emitted points into them until its sinks ran */
+    size_t keep = 0;
+    for (size_t i = 0; i < et->n; i++) {
+        int64_t last_end;
+        int done = et->have_emitted && !__builtin_mul_overflow(et->panes[i].index + L, et->slide, &last_end) &&
+                   last_end <= et->emitted;
+        if (done)
+            event_pane_free(&et->panes[i]);
+        else
+            et->panes[keep++] = et->panes[i];
+    }
+    et->n = keep;
+
     for (size_t i = 0; i < in->n; i++) {
         sp_value t = sp_eval_elem_arg(c->ev, on, c->step->nlocals, in->v[i]);
         int late = t.tag != SP_V_INT;
@@ -1001,7 +1016,6 @@ static void event_window_process(const sp_opctx *c, event_window *et, const sp_v
     /* the windows the watermark has passed: each ends at a pane boundary
      * after a pane with data */
     int64_t watermark = c->final ? INT64_MAX : et->max_time - et->lateness;
-    int64_t L = et->panes_per_window;
     int64_t *ends = sp_arena_alloc(c->ev->arena, sizeof *ends * (et->n * (size_t)L + 1));
     size_t nends = 0;
     for (size_t i = 0; i < et->n; i++) {
@@ -1027,18 +1041,6 @@ static void event_window_process(const sp_opctx *c, event_window *et, const sp_v
     }
     if (!emitted)
         out->present = 0;
-    /* panes whose every window is out */
-    size_t keep = 0;
-    for (size_t i = 0; i < et->n; i++) {
-        int64_t last_end;
-        int done = et->have_emitted && !__builtin_mul_overflow(et->panes[i].index + L, et->slide, &last_end) &&
-                   last_end <= et->emitted;
-        if (done)
-            event_pane_free(&et->panes[i]);
-        else
-            et->panes[keep++] = et->panes[i];
-    }
-    et->n = keep;
 }
 
 /* ----- the table ----- */
