@@ -510,10 +510,6 @@ static void op_window(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec
 {
     (void)in2;
     window_state *w = s;
-    if (w->et) {
-        event_window_process(c, w->et, in, out);
-        return;
-    }
     pane *p = window_advance(w, c->batch, NULL);
     for (size_t i = 0; i < in->n; i++)
         sp_vec_push(&p->items, sp_value_copy(p->arena, in->v[i]));
@@ -532,10 +528,6 @@ static void op_count_by_window(const sp_opctx *c, void *s, const sp_vec *in, con
 {
     (void)in2;
     window_state *w = s;
-    if (w->et) {
-        event_window_process(c, w->et, in, out);
-        return;
-    }
     pane *p = window_advance(w, c->batch, NULL);
     p->count = (int64_t)in->n;
     if (!window_emits(w, c->batch)) {
@@ -552,10 +544,6 @@ static void op_count_by_value_and_window(const sp_opctx *c, void *s, const sp_ve
 {
     (void)in2;
     window_state *w = s;
-    if (w->et) {
-        event_window_process(c, w->et, in, out);
-        return;
-    }
     pane *p = window_advance(w, c->batch, NULL);
     for (size_t i = 0; i < in->n; i++) {
         int created;
@@ -584,10 +572,6 @@ static void op_reduce_by_window(const sp_opctx *c, void *s, const sp_vec *in, co
 {
     (void)in2;
     window_state *w = s;
-    if (w->et) {
-        event_window_process(c, w->et, in, out);
-        return;
-    }
     const sp_expr *f = arg_expr(c->step, 0);
     const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
     pane old;
@@ -642,10 +626,6 @@ static void op_reduce_by_key_and_window(const sp_opctx *c, void *s, const sp_vec
 {
     (void)in2;
     window_state *w = s;
-    if (w->et) {
-        event_window_process(c, w->et, in, out);
-        return;
-    }
     const sp_expr *f = arg_expr(c->step, 0);
     const sp_expr *inv = opt_expr(c->step, SP_OPT_INVERSE);
     pane old;
@@ -1046,7 +1026,27 @@ static void event_window_process(const sp_opctx *c, event_window *et, const sp_v
 /* ----- the table ----- */
 
 #define STATELESS(fn) {NULL, fn, NULL}
-#define WINDOWED(fn) {window_open, fn, window_close}
+/* Processing-time windows by operator; event-time ones all go through
+ * event_window_process. */
+static void window_process(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
+{
+    window_state *w = s;
+    if (w->et) {
+        event_window_process(c, w->et, in, out);
+        return;
+    }
+    switch (c->step->op) {
+    case SP_OP_WINDOW: op_window(c, s, in, in2, out); break;
+    case SP_OP_COUNT_BY_WINDOW: op_count_by_window(c, s, in, in2, out); break;
+    case SP_OP_REDUCE_BY_WINDOW: op_reduce_by_window(c, s, in, in2, out); break;
+    case SP_OP_COUNT_BY_VALUE_AND_WINDOW: op_count_by_value_and_window(c, s, in, in2, out); break;
+    case SP_OP_REDUCE_BY_KEY_AND_WINDOW: op_reduce_by_key_and_window(c, s, in, in2, out); break;
+    default: break;
+    }
+}
+
+/* fn names the processing-time implementation window_process calls */
+#define WINDOWED(fn) {window_open, window_process, window_close}
 
 const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
     [SP_OP_MAP] = STATELESS(op_map),
