@@ -33,7 +33,8 @@ sizes = access | map stats(size)
 sizes
   | reduceByWindow merge_stats, window_length slide slide_interval
   | map stats_summary
-  | sink stdout("Content Size", name: "content_size", format: format)
+  | sink stdout("Content Size", name: "content_size", format: format,
+                empty: "No access logs in this time interval")
 sizes
   | reduce merge_stats
   | map ("all", it)

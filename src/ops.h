@@ -59,9 +59,9 @@ typedef struct sp_io_info {
     X(INPUT, "input", "uri:s", "chosen by URI: a path, '-', tcp://, gen:, kafka://")
 
 #define SP_SINK_LIST(X)                                                                            \
-    X(STDOUT, "stdout", "?title:s,?format:s,?name:s,?final:b", "print each batch's results, under a title")  \
-    X(STDERR, "stderr", "?title:s,?format:s,?name:s,?final:b", "the same on standard error")                \
-    X(FILE, "file", "path:s,?format:s,?title:s,?name:s,?final:b", "append results to a file (text or json)") \
+    X(STDOUT, "stdout", "?title:s,?format:s,?name:s,?final:b,?empty:s", "print each batch's results, under a title")  \
+    X(STDERR, "stderr", "?title:s,?format:s,?name:s,?final:b,?empty:s", "the same on standard error")                \
+    X(FILE, "file", "path:s,?format:s,?title:s,?name:s,?final:b,?empty:s", "append results to a file (text or json)") \
     X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?format:s", "produce results to a Kafka topic")
 
 typedef enum sp_source_id {

@@ -1332,6 +1332,7 @@ typedef struct text_sink {
     const char *title; /* text heading */
     const char *name;  /* JSON "sink" */
     const char *path;  /* for messages */
+    const char *empty; /* text: the line for a one-value stream with no value, or NULL */
 } text_sink;
 
 static void *sink_open_common(const sp_io_args *args, const char *default_name, sp_arena *a,
@@ -1350,6 +1351,7 @@ static void *sink_open_common(const sp_io_args *args, const char *default_name, 
     s->json = strcmp(format, "json") == 0;
     s->title = sp_io_arg_str(args, "title", a, default_name);
     s->name = sp_io_arg_str(args, "name", a, s->title);
+    s->empty = sp_io_arg_str(args, "empty", a, NULL);
     s->path = path;
     return s;
 }
@@ -1380,7 +1382,7 @@ static void *file_sink_open(const sp_io_args *args, const sp_run_options *opt, c
     return sink_open_common(args, default_name, a, fp, 1, path, err);
 }
 
-static void print_title_value(FILE *fp, const char *title, const sp_vec *in, int singleton)
+static void print_title_value(FILE *fp, const char *title, const char *empty, const sp_vec *in, int singleton)
 {
     if (!singleton) {
         fprintf(fp, "%s: [", title);
@@ -1393,7 +1395,10 @@ static void print_title_value(FILE *fp, const char *title, const sp_vec *in, int
         return;
     }
     if (in->n == 0) {
-        fprintf(fp, "%s: no data in this interval\n", title);
+        if (empty)
+            fprintf(fp, "%s\n", empty);
+        else
+            fprintf(fp, "%s: no data in this interval\n", title);
         return;
     }
     sp_value v = in->v[0];
@@ -1450,7 +1455,7 @@ static int text_sink_write(void *p, const sp_sink_ctx *c, const sp_vec *in, char
             if (last)
                 *last = c->time_ms;
         }
-        print_title_value(s->fp, s->title, in, c->singleton);
+        print_title_value(s->fp, s->title, s->empty, in, c->singleton);
     }
     if (fflush(s->fp) != 0 || ferror(s->fp)) {
         *err = errorf("writing to %s failed: %s", s->path, strerror(errno));

@@ -1111,6 +1111,16 @@ static void test_final_sink_writes_the_last_result_once(void)
                   J(2, 3000, "5"));
 }
 
+static void test_empty_text_replaces_no_data_line(void)
+{
+    /* a reduce of an empty batch has no value: the sink's `empty` text is
+     * written instead of "Title: no data in this interval" */
+    TU_EXPECT_STR(run("lines | filter it != \"-\" | map length(it) | reduce sum"
+                      " | sink stdout(\"Size\", empty: \"No access logs in this time interval\")\n",
+                      "ab\n-\n", 1),
+                  HDR(1000) "Size: 2\n" HDR(2000) "No access logs in this time interval\n");
+}
+
 /* ----- event-time windows ----- */
 
 /* "TIME KEY" lines as records {t, k}. */
@@ -1217,6 +1227,7 @@ CU_ErrorCode sp_test_register_runtime(void)
 {
     static const tu_test tests[] = {
         {"a sink with final: true writes only the last result, when the run ends", test_final_sink_writes_the_last_result_once},
+        {"a sink's empty text stands for a missing one-value result", test_empty_text_replaces_no_data_line},
         {"event-time windows count late elements and hand them to the late stream", test_event_time_late_elements_are_counted_and_routed},
         {"event-time windows are the same however the input is cut into batches", test_event_time_windows_do_not_depend_on_batches},
         {"event-time tumbling windows close when the watermark passes their end", test_event_time_tumbling_windows_close_with_the_watermark},
