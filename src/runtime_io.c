@@ -12,6 +12,7 @@
  * sample's or as JSON lines.  kafka arrives with its issue; opening it says
  * so. */
 #include "runtime_int.h"
+#include "loggen.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -976,50 +977,26 @@ static int tcp_unbounded(const void *p)
     return 1;
 }
 
-/* ----- the log generator ----- */
+/* ----- the log generator (lines from loggen.c) ----- */
 
 typedef struct generator {
-    uint64_t rng;        /* xorshift64* state */
+    sp_loggen lines;     /* the line maker */
     int64_t count;       /* lines to make, -1 for no end */
-    int64_t made;        /* lines made */
-    int64_t rate;        /* lines per second (timestamps; live batches) */
-    int common;          /* common instead of combined format */
-    int64_t clock_ms;    /* timestamp of the next line */
     int64_t per_batch;   /* without end: lines per batch (rate x interval) */
 } generator;
-
-static uint64_t gen_next(generator *g)
-{
-    uint64_t x = g->rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    g->rng = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
-/* A number in [0, n) skewed towards 0 (popular clients and pages). */
-static uint64_t gen_skewed(generator *g, uint64_t n)
-{
-    double u = (double)(gen_next(g) >> 11) / 9007199254740992.0;
-    return (uint64_t)((double)n * u * u * u) % n;
-}
 
 static void *gen_open_params(int64_t rate, int64_t count, uint64_t seed, const char *format,
                              const sp_run_options *opt, char **err)
 {
-    if (format && strcmp(format, "combined") != 0 && strcmp(format, "common") != 0) {
+    generator *g = sp_xmalloc(sizeof *g);
+    memset(g, 0, sizeof *g);
+    if (sp_loggen_init(&g->lines, seed, rate, format) != 0) {
+        free(g);
         *err = errorf("generator: unknown format '%s'%s (combined or common)", format, "");
         return NULL;
     }
-    generator *g = sp_xmalloc(sizeof *g);
-    memset(g, 0, sizeof *g);
-    g->rng = seed ? seed * 0x9E3779B97F4A7C15ULL : 0x853c49e6748fea9bULL;
     g->count = count;
-    g->rate = rate > 0 ? rate : 100;
-    g->common = format && strcmp(format, "common") == 0;
-    g->clock_ms = 1767225600000LL; /* 2026-01-01T00:00:00Z: same lines every run */
-    g->per_batch = g->rate * (opt->batch_ms > 0 ? opt->batch_ms : 1000) / 1000;
+    g->per_batch = g->lines.rate * (opt->batch_ms > 0 ? opt->batch_ms : 1000) / 1000;
     if (g->per_batch < 1)
         g->per_batch = 1;
     return g;
@@ -1031,68 +1008,11 @@ static void *gen_open(const sp_io_args *args, const sp_run_options *opt, sp_aren
                            (uint64_t)sp_io_arg_int(args, "seed", 1), sp_io_arg_str(args, "format", a, NULL), opt, err);
 }
 
-static const char *const gen_endpoints[] = {
-    "/", "/index.html", "/about", "/products", "/products/42", "/products/7?color=red",
-    "/cart", "/checkout", "/api/v1/items", "/api/v1/items/1001", "/search?q=shoes",
-    "/login", "/logout", "/static/app.js", "/static/style.css", "/images/logo.png",
-    "/blog", "/blog/2026/streams", "/contact", "/favicon.ico"};
-static const char *const gen_agents[] = {
-    "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", "Mozilla/5.0 (Macintosh) Safari/605.1.15",
-    "curl/8.5.0", "Googlebot/2.1 (+http://www.google.com/bot.html)"};
-static const char *const gen_months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
-/* civil date from days since 1970-01-01 (Howard Hinnant's algorithm) */
-static void gen_civil(int64_t days, int *y, int *m, int *d)
-{
-    days += 719468;
-    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    int64_t doe = days - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 static sp_value gen_line(generator *g, sp_arena *a)
 {
     char line[512];
-    uint64_t r = gen_next(g) % 1000;
-    int64_t t = g->clock_ms + g->made * 1000 / g->rate; /* no drift for any rate */
-    if (r < 5) { /* about 0.5% malformed lines, as real logs have */
-        int n = snprintf(line, sizeof line, "%s", r < 3 ? "-- garbled line --" : "GET /index.html");
-        return sp_str_copy(a, line, (size_t)n);
-    }
-    uint64_t host = gen_skewed(g, 2000);
-    const char *ep = gen_endpoints[gen_skewed(g, sizeof gen_endpoints / sizeof gen_endpoints[0])];
-    uint64_t s = gen_next(g) % 100;
-    int status = s < 78 ? 200 : s < 83 ? 304 : s < 91 ? 404 : s < 93 ? 401 : s < 96 ? 500 : 302;
-    int64_t size = 100 + (int64_t)(gen_next(g) % 4900);
-    int dash = status == 304 || (status == 404 && gen_next(g) % 4 == 0);
-    int64_t secs = t / 1000, days = secs / 86400, rem = secs % 86400;
-    int y, mo, d;
-    gen_civil(days, &y, &mo, &d);
-    char when[64];
-    snprintf(when, sizeof when, "%02d/%s/%04d:%02d:%02d:%02d +0000", d, gen_months[mo - 1], y,
-             (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
-    char sizebuf[32];
-    if (dash)
-        snprintf(sizebuf, sizeof sizebuf, "-");
-    else
-        snprintf(sizebuf, sizeof sizebuf, "%" PRId64, size);
-    int n = snprintf(line, sizeof line, "10.%u.%u.%u - - [%s] \"%s %s HTTP/1.1\" %d %s",
-                     (unsigned)(host >> 16) & 255, (unsigned)(host >> 8) & 255, (unsigned)host & 255,
-                     when, gen_next(g) % 10 == 0 ? "POST" : "GET", ep, status, sizebuf);
-    if (!g->common && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, " \"-\" \"%s\"",
-                      gen_agents[gen_next(g) % (sizeof gen_agents / sizeof gen_agents[0])]);
-    if (n < 0)
-        n = 0;
-    if ((size_t)n >= sizeof line)
-        n = sizeof line - 1;
-    return sp_str_copy(a, line, (size_t)n);
+    size_t n = sp_loggen_next(&g->lines, line, sizeof line);
+    return sp_str_copy(a, line, n);
 }
 
 static int gen_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
@@ -1101,9 +1021,9 @@ static int gen_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *ma
     generator *g = p;
     if (g->count < 0 && max > g->per_batch)
         max = g->per_batch; /* following the clock: `rate` lines a second */
-    for (int64_t i = 0; i < max && (g->count < 0 || g->made < g->count); i++, g->made++)
+    for (int64_t i = 0; i < max && (g->count < 0 || g->lines.made < g->count); i++)
         sp_vec_push(out, gen_line(g, a));
-    return g->count < 0 || g->made < g->count;
+    return g->count < 0 || g->lines.made < g->count;
 }
 
 static void gen_close(void *p)
