@@ -328,6 +328,18 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             break;
         }
     }
+    /* the results are out: the sources may acknowledge what they read */
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        if (nr->node->kind != SP_NODE_SOURCE || !nr->source->commit)
+            continue;
+        char *err = NULL;
+        if (nr->source->commit(nr->state, &err) != 0) {
+            fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err ? err : "commit failed");
+            free(err);
+            return -1;
+        }
+    }
     if (!flush_only)
         rt->stats.batches++;
     return all_done;

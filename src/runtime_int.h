@@ -79,6 +79,11 @@ typedef struct sp_source_impl {
     int (*read)(void *state, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err);
     void (*close)(void *state);
     int (*unbounded)(const void *state); /* has no end: batches follow the clock */
+    /* Called after every sink has written the batch's results: a source
+     * that acknowledges what it read (Kafka offsets) does it here, so
+     * nothing is acknowledged before it was delivered.  May be NULL.
+     * Returns 0, or -1 with *err (malloc'd) to stop the run. */
+    int (*commit)(void *state, char **err);
 } sp_source_impl;
 
 /* Opens the source of statement `s` (kind input() resolved by its URI). */
