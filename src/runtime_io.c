@@ -1088,10 +1088,10 @@ static int gen_unbounded(const void *p)
     return g->count < 0;
 }
 
-static const sp_source_impl reader_impl = {NULL, reader_read, reader_close, reader_unbounded};
-static const sp_source_impl gen_impl = {NULL, gen_read, gen_close, gen_unbounded};
-static const sp_source_impl follow_impl = {NULL, follow_read, follow_close, follow_unbounded};
-static const sp_source_impl tcp_impl = {NULL, tcp_read, tcp_close, tcp_unbounded};
+static const sp_source_impl reader_impl = {.open = NULL, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded};
+static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded};
+static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close, .unbounded = follow_unbounded};
+static const sp_source_impl tcp_impl = {.open = NULL, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded};
 
 /* The source reading `path` ("-": standard input) into `in`: read whole, or
  * followed. */
@@ -1215,6 +1215,12 @@ static void input_close(void *p)
     free(in);
 }
 
+static int input_commit(void *p, char **err)
+{
+    input_state *in = p;
+    return in->impl->commit ? in->impl->commit(in->state, err) : 0;
+}
+
 static int input_unbounded(const void *p)
 {
     const input_state *in = p;
@@ -1229,12 +1235,14 @@ static void *unsupported_open(const sp_io_args *args, const sp_run_options *opt,
 }
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
-    [SP_SOURCE_FILE] = {file_open, input_read, input_close, input_unbounded},
-    [SP_SOURCE_STDIN] = {stdin_open, reader_read, reader_close, reader_unbounded},
-    [SP_SOURCE_TCP] = {tcp_open, tcp_read, tcp_close, tcp_unbounded},
-    [SP_SOURCE_GENERATOR] = {gen_open, gen_read, gen_close, gen_unbounded},
-    [SP_SOURCE_KAFKA] = {unsupported_open, NULL, NULL, NULL},
-    [SP_SOURCE_INPUT] = {input_open, input_read, input_close, input_unbounded},
+    [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
+                        .commit = input_commit},
+    [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded},
+    [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
+    [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded},
+    [SP_SOURCE_KAFKA] = {.open = unsupported_open, .read = NULL, .close = NULL, .unbounded = NULL},
+    [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
+                         .commit = input_commit},
 };
 
 const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err)
