@@ -1438,7 +1438,7 @@ static const sp_type *check_pipe(checker *c, sp_stmt *s)
 
 /* ----- parameters ----- */
 
-static void apply_override(checker *c, sp_stmt *s, const char *text)
+static void apply_override(checker *c, sp_stmt *s, const char *text, const char *origin)
 {
     int neg;
     const sp_expr *def = const_literal(c, s->value, &neg);
@@ -1493,7 +1493,8 @@ static void apply_override(checker *c, sp_stmt *s, const char *text)
     }
     if (want) {
         sp_diag_error(c->d, s->value->loc, sp_arena_printf(c->a, "the default here is %s", literal_kind_name(kind)),
-                      "-p %s=%s: the value must be %s", s->name, text, want);
+                      "%s: the value must be %s",
+                      origin ? origin : sp_arena_printf(c->a, "-p %s=%s", s->name, text), want);
         c->usage_errors++;
         return;
     }
@@ -1567,6 +1568,8 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
     /* 2. -p overrides */
     for (int i = 0; i < noverrides; i++) {
         sp_stmt *s = find_def(c, overrides[i].name);
+        if ((!s || s->kind != SP_S_PARAM) && overrides[i].optional)
+            continue; /* a shared configuration may set parameters of other pipelines */
         if (!s || s->kind != SP_S_PARAM) {
             sp_suggest sg;
             sp_suggest_init(&sg, overrides[i].name);
@@ -1585,7 +1588,7 @@ sp_check_status sp_check(sp_program *p, sp_diag *d, sp_arena *a,
             c->usage_errors++;
             continue;
         }
-        apply_override(c, s, overrides[i].value);
+        apply_override(c, s, overrides[i].value, overrides[i].origin);
     }
 
     /* 3. parameters and the batch interval */

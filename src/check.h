@@ -16,9 +16,14 @@
 #include "diag.h"
 
 /* A `-p NAME=VALUE` from the command line. */
+/* A parameter value from outside the pipeline: -p NAME=VALUE, an environment
+ * variable or the configuration file.  Later ones win. */
 typedef struct sp_param_override {
-    const char *name;  /* parameter name */
-    const char *value; /* its value as text, parsed by the default's type */
+    const char *name;   /* parameter name */
+    const char *value;  /* its value as text, parsed by the default's type */
+    const char *origin; /* how it was given, for messages ("-p x=1", "STREAMPIPE_PARAM_x=1");
+                           NULL: "-p NAME=VALUE" */
+    int optional;       /* a name the pipeline does not declare is ignored (config, environment) */
 } sp_param_override;
 
 typedef enum sp_check_status {

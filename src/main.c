@@ -13,6 +13,8 @@
 
 #include "arena.h"
 #include "check.h"
+#include "commands.h"
+#include "config.h"
 #include "diag.h"
 #include "dot.h"
 #include "ops.h"
@@ -36,6 +38,8 @@ static const char usage_main[] =
     "  run FILE      run the pipeline\n"
     "  check FILE    check the pipeline; silent and exit 0 when it is valid\n"
     "  dag FILE      print the operator DAG as Graphviz DOT\n"
+    "  gen ...       generate web-server log lines (to stdout or Kafka)\n"
+    "  broker        run the embedded Kafka-protocol broker alone\n"
     "  help [CMD]    show this help, or a command's\n"
     "\n"
     "options:\n"
@@ -47,6 +51,11 @@ static const char usage_main[] =
 
 static const char usage_common[] =
     "  -p, --param NAME=VALUE  set a parameter declared with 'param NAME = default'\n"
+    "                          (also STREAMPIPE_PARAM_NAME=VALUE in the environment, and\n"
+    "                          params: in the configuration; -p wins, then the environment)\n"
+    "  -c, --config FILE       the YAML configuration (default: $STREAMPIPE_CONFIG,\n"
+    "                          ./streampipe.yaml, ~/.config/streampipe/config.yaml)\n"
+    "  -e, --env NAME          use the configuration's environment NAME\n"
     "  -I, --lib-dir DIR       look for 'use'd libraries in DIR first\n"
     "  -W, --no-warnings       do not print warnings\n"
     "  -h, --help              show this help\n";
@@ -96,6 +105,9 @@ typedef struct cli {
     int no_warnings;              /* -W */
     int quiet;                    /* run -q: no summary on stderr */
     int64_t batch_records;        /* run --batch-records */
+    const char *config_path;      /* --config */
+    const char *env_name;         /* --env */
+    sp_config *config;            /* the loaded configuration; owned */
     sp_program *program;          /* set by compile() */
 } cli;
 
@@ -134,13 +146,15 @@ static int parse_options(cli *c, int argc, char **argv)
         {"no-warnings", no_argument, NULL, 'W'},
         {"quiet", no_argument, NULL, 'q'},
         {"batch-records", required_argument, NULL, 'B'},
+        {"config", required_argument, NULL, 'c'},
+        {"env", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int is_dag = strcmp(c->command, "dag") == 0;
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:c:e:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': {
             const char *eq = strchr(optarg, '=');
@@ -149,9 +163,17 @@ static int parse_options(cli *c, int argc, char **argv)
             c->params = sp_xrealloc(c->params, sizeof *c->params * (size_t)(c->nparams + 1));
             c->params[c->nparams].name = strndup(optarg, (size_t)(eq - optarg));
             c->params[c->nparams].value = eq + 1;
+            c->params[c->nparams].origin = NULL;
+            c->params[c->nparams].optional = 0;
             c->nparams++;
             break;
         }
+        case 'c':
+            c->config_path = optarg;
+            break;
+        case 'e':
+            c->env_name = optarg;
+            break;
         case 'I':
             c->lib_dirs = sp_xrealloc(c->lib_dirs, sizeof *c->lib_dirs * (size_t)(c->nlib_dirs + 1));
             c->lib_dirs[c->nlib_dirs++] = optarg;
@@ -207,14 +229,61 @@ static int parse_options(cli *c, int argc, char **argv)
 
 /* Loads, checks and plans the pipeline.  Returns an exit status; on success
  * *plan is set.  Everything lives in `a` and `d`. */
+extern char **environ;
+
+/* The parameter values from outside the pipeline, lowest precedence first:
+ * the configuration, the environment (STREAMPIPE_PARAM_NAME), then -p. */
+static sp_param_override *collect_overrides(cli *c, sp_arena *a, int *n)
+{
+    int cap = c->nparams + 8, k = 0;
+    sp_param_override *all = sp_arena_alloc(a, sizeof *all * (size_t)cap);
+#define PUSH_OVERRIDE(...)                                                         \
+    do {                                                                           \
+        if (k == cap) {                                                            \
+            sp_param_override *more = sp_arena_alloc(a, sizeof *all * (size_t)cap * 2); \
+            memcpy(more, all, sizeof *all * (size_t)k);                            \
+            all = more;                                                            \
+            cap *= 2;                                                              \
+        }                                                                          \
+        all[k++] = (sp_param_override){__VA_ARGS__};                               \
+    } while (0)
+    for (int i = 0; c->config && i < sp_config_param_count(c->config); i++) {
+        const char *name = sp_config_param_name(c->config, i);
+        const char *value = sp_config_param(c->config, name);
+        PUSH_OVERRIDE(name, value,
+                      sp_arena_printf(a, "%s: params: %s: %s", sp_config_path(c->config), name, value), 1);
+    }
+    static const char prefix[] = "STREAMPIPE_PARAM_";
+    for (char **e = environ; e && *e; e++) {
+        if (strncmp(*e, prefix, sizeof prefix - 1) != 0)
+            continue;
+        const char *name = *e + sizeof prefix - 1;
+        const char *eq = strchr(name, '=');
+        if (!eq || eq == name)
+            continue;
+        PUSH_OVERRIDE(sp_arena_strndup(a, name, (size_t)(eq - name)), eq + 1,
+                      sp_arena_printf(a, "environment %s", *e), 1);
+    }
+    for (int i = 0; i < c->nparams; i++)
+        PUSH_OVERRIDE(c->params[i].name, c->params[i].value, NULL, 0);
+#undef PUSH_OVERRIDE
+    *n = k;
+    return all;
+}
+
 static int compile(cli *c, sp_diag *d, sp_arena *a, sp_plan **plan)
 {
+    c->config = sp_config_load(c->config_path, c->env_name, d);
+    if (!c->config)
+        return EXIT_USAGE;
     sp_load_options opt = {c->lib_dirs, c->nlib_dirs, 0};
     sp_program *p = sp_load(d, a, c->file, &opt);
     if (!p)
         return EXIT_INVALID;
     int64_t batch_ms = 0;
-    sp_check_status st = sp_check(p, d, a, c->params, c->nparams, &batch_ms);
+    int noverrides = 0;
+    sp_param_override *overrides = collect_overrides(c, a, &noverrides);
+    sp_check_status st = sp_check(p, d, a, overrides, noverrides, &batch_ms);
     if (st == SP_CHECK_BAD_USAGE)
         return EXIT_USAGE;
     if (sp_diag_errors(d) > 0) {
@@ -291,6 +360,7 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     memset(&opt, 0, sizeof opt);
     opt.batch_records = c->batch_records;
     opt.stop = &stop_requested;
+    opt.config = c->config;
     char *err = NULL;
     sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
     if (!rt) {
@@ -331,6 +401,10 @@ int main(int argc, char **argv)
         print_command_help(argc > 2 ? argv[2] : "", stdout);
         return 0;
     }
+    if (strcmp(cmd, "gen") == 0)
+        return sp_cmd_gen(argc - 1, argv + 1);
+    if (strcmp(cmd, "broker") == 0)
+        return sp_cmd_broker(argc - 1, argv + 1);
     int (*run)(cli *, sp_diag *, sp_arena *) = NULL;
     if (strcmp(cmd, "check") == 0)
         run = command_check;
@@ -340,7 +414,7 @@ int main(int argc, char **argv)
         run = command_run;
     else {
         fprintf(stderr, "streampipe: unknown command '%s'\n", cmd);
-        fputs("commands: run, check, dag, help; try 'streampipe --help'\n", stderr);
+        fputs("commands: run, check, dag, gen, broker, help; try 'streampipe --help'\n", stderr);
         return EXIT_USAGE;
     }
     cli c;
@@ -355,6 +429,7 @@ int main(int argc, char **argv)
         sp_arena_free(a);
         sp_diag_free(d);
     }
+    sp_config_free(c.config);
     for (int i = 0; i < c.nparams; i++)
         free((char *)c.params[i].name);
     free(c.params);

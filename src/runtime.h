@@ -24,6 +24,7 @@ typedef struct sp_run_options {
     int64_t start_ms;          /* time of the first batch of a bounded run (0: 0) */
     volatile sig_atomic_t *stop; /* set to stop after the current batch; may be NULL */
     int64_t batch_ms;          /* set by the runtime: the batch interval */
+    const struct sp_config *config; /* the YAML configuration (Kafka settings), or NULL */
 } sp_run_options;
 
 typedef struct sp_runtime sp_runtime;
