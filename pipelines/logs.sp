@@ -5,14 +5,16 @@
 # code counts, client addresses seen more than `min_hits` times, and the top
 # endpoints; plus the number of lines that are not access-log lines.
 #
-#   streampipe run pipelines/logs.sp                       # generated demo traffic
+#   streampipe run pipelines/logs.sp                       # generated traffic through Kafka (embedded broker)
 #   streampipe run pipelines/logs.sp -p input=access.log   # a file ("-": stdin)
+#   streampipe run pipelines/logs.sp -p input='kafka://localhost:9092/weblogs?group=logs'
+#   streampipe run pipelines/logs.sp -p input='kafka://HOST:9092/weblogs?from=earliest&until=end'
 #   streampipe run pipelines/logs.sp -p format=json        # JSON lines
 #   streampipe dag pipelines/logs.sp | dot -Tsvg > logs.svg
 
 use weblog
 
-param input = "demo"          # a path, "-" for stdin, gen:?count=N&seed=N, demo
+param input = "demo"          # demo (generated lines through Kafka), a path, "-", gen:?count=N, kafka://BROKERS/TOPIC?group=G
 param format = "text"         # text (like the Spark sample) or json
 param window_length = 30s     # the sliding window
 param slide_interval = 10s    # how often it slides

@@ -398,6 +398,10 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "help") == 0) {
+        if (argc > 2 && (strcmp(argv[2], "gen") == 0 || strcmp(argv[2], "broker") == 0)) {
+            char *help_argv[] = {argv[2], "--help", NULL};
+            return strcmp(argv[2], "gen") == 0 ? sp_cmd_gen(2, help_argv) : sp_cmd_broker(2, help_argv);
+        }
         print_command_help(argc > 2 ? argv[2] : "", stdout);
         return 0;
     }

@@ -55,14 +55,14 @@ typedef struct sp_io_info {
     X(STDIN, "stdin", "", "lines of standard input")                                               \
     X(TCP, "tcp", "address:s,?listen:b", "lines read from a TCP server (host:port), or from clients with listen") \
     X(GENERATOR, "generator", "?rate:i,?count:i,?seed:i,?format:s", "synthetic web-server log lines") \
-    X(KAFKA, "kafka", "topic:s,?brokers:s,?group:s,?from:s,?until:s", "records of a Kafka topic") \
+    X(KAFKA, "kafka", "topic:s,?brokers:s,?group:s,?from:s,?until:s", "the messages of a Kafka topic, read in a consumer group") \
     X(INPUT, "input", "uri:s", "chosen by URI: a path, '-', tcp://, gen:, kafka://")
 
 #define SP_SINK_LIST(X)                                                                            \
     X(STDOUT, "stdout", "?title:s,?format:s,?name:s,?final:b,?empty:s", "print each batch's results, under a title")  \
     X(STDERR, "stderr", "?title:s,?format:s,?name:s,?final:b,?empty:s", "the same on standard error")                \
     X(FILE, "file", "path:s,?format:s,?title:s,?name:s,?final:b,?empty:s", "append results to a file (text or json)") \
-    X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?format:s", "produce results to a Kafka topic")
+    X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?format:s,?name:s", "produce results to a Kafka topic, one message per element")
 
 typedef enum sp_source_id {
 #define X(id, name, params, summary) SP_SOURCE_##id,

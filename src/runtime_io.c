@@ -9,9 +9,11 @@
  * batch they read what has arrived (non-blocking descriptors, poll()) and
  * hand over the complete lines, holding a partial last line until its
  * newline comes.  Sinks: stdout and file, in a text format like the Spark
- * sample's or as JSON lines.  kafka arrives with its issue; opening it says
- * so. */
+ * sample's or as JSON lines.  The kafka source and sink, and input("demo")
+ * (a generator thread producing into Kafka, read back by a kafka source),
+ * live in kafka.c. */
 #include "runtime_int.h"
+#include "kafka.h"
 #include "loggen.h"
 
 #include <errno.h>
@@ -1092,6 +1094,53 @@ static const sp_source_impl reader_impl = {.open = NULL, .read = reader_read, .c
 static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded};
 static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close, .unbounded = follow_unbounded};
 static const sp_source_impl tcp_impl = {.open = NULL, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded};
+static const sp_source_impl kafka_impl = {.open = NULL, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
+                                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit};
+
+/* kafka(topic, brokers:, group:, from:, until:) */
+static void *kafka_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
+{
+    sp_kafka_source_params pp = {sp_io_arg_str(args, "brokers", a, NULL), sp_io_arg_str(args, "topic", a, ""),
+                                 sp_io_arg_str(args, "group", a, NULL),   sp_io_arg_str(args, "from", a, NULL),
+                                 sp_io_arg_str(args, "until", a, NULL),   NULL};
+    return sp_kafka_source_open(&pp, opt, err);
+}
+
+/* kafka://BROKERS/TOPIC?group=G&from=F&until=end; kafka:///TOPIC: the
+ * configured brokers, else the embedded one. */
+static void *kafka_uri_open(const char *uri, const sp_run_options *opt, sp_arena *a, char **err)
+{
+    static const char *const keys[] = {"group", "from", "until"};
+    const char *hosts = uri + 8, *q = strchr(hosts, '?');
+    size_t len = q ? (size_t)(q - hosts) : strlen(hosts);
+    const char *slash = memchr(hosts, '/', len);
+    const char *topic = slash ? slash + 1 : "";
+    size_t tlen = slash ? len - (size_t)(topic - hosts) : 0;
+    if (tlen > 0 && topic[tlen - 1] == '/')
+        tlen--;
+    if (!slash || tlen == 0 || memchr(topic, '/', tlen)) {
+        *err = errmsg("input '%s': write kafka://BROKERS/TOPIC (kafka://localhost:9092/weblogs; kafka:///weblogs for "
+                      "the configured or the embedded broker)",
+                      uri);
+        return NULL;
+    }
+    for (const char *k = q; k && *k;) { /* every key must be known: a typo must not go unnoticed */
+        k++;
+        size_t n = strcspn(k, "=&");
+        int known = 0;
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            known |= strlen(keys[i]) == n && strncmp(keys[i], k, n) == 0;
+        if (!known) {
+            *err = errmsg("input '%s': unknown query key '%.*s' (kafka:// takes group, from and until)", uri, (int)n, k);
+            return NULL;
+        }
+        k = strchr(k, '&');
+    }
+    sp_kafka_source_params pp = {sp_arena_strndup(a, hosts, (size_t)(slash - hosts)), sp_arena_strndup(a, topic, tlen),
+                                 uri_query(uri, "group", a), uri_query(uri, "from", a), uri_query(uri, "until", a),
+                                 sp_arena_printf(a, "input '%s'", uri)};
+    return sp_kafka_source_open(&pp, opt, err);
+}
 
 /* The source reading `path` ("-": standard input) into `in`: read whole, or
  * followed. */
@@ -1153,11 +1202,17 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
     if (strcmp(uri, "-") == 0 || strncmp(uri, "stdin:", 6) == 0) {
         in->impl = &reader_impl;
         in->state = reader_open_fd(0, 0, "standard input", opt, a);
-    } else if (strcmp(uri, "demo") == 0 || strncmp(uri, "gen:", 4) == 0) {
-        int demo = strcmp(uri, "demo") == 0; /* the generator, without end */
+    } else if (strcmp(uri, "demo") == 0 || strncmp(uri, "demo?", 5) == 0) {
+        /* the Spark sample's architecture: generated lines through Kafka */
+        int64_t rate = uri_query_int(uri, "rate", a, 100, &bad);
+        uint64_t seed = (uint64_t)uri_query_int(uri, "seed", a, 1, &bad);
+        if (!bad) {
+            in->impl = &kafka_impl;
+            in->state = sp_kafka_demo_open(rate, seed, uri_query(uri, "format", a), opt, err);
+        }
+    } else if (strncmp(uri, "gen:", 4) == 0) {
         in->impl = &gen_impl;
-        in->state = gen_open_params(uri_query_int(uri, "rate", a, 100, &bad),
-                                    demo ? -1 : uri_query_int(uri, "count", a, -1, &bad),
+        in->state = gen_open_params(uri_query_int(uri, "rate", a, 100, &bad), uri_query_int(uri, "count", a, -1, &bad),
                                     (uint64_t)uri_query_int(uri, "seed", a, 1, &bad), uri_query(uri, "format", a), opt, err);
     } else if (strncmp(uri, "tcp://", 6) == 0) {
         /* tcp://HOST:PORT, tcp://[::1]:PORT, tcp://:PORT?listen=1 (a final '/' is allowed) */
@@ -1171,7 +1226,8 @@ static void *input_open(const sp_io_args *args, const sp_run_options *opt, sp_ar
             in->state = tcp_open_params(sp_arena_strndup(a, addr, n), listening, opt, err);
         }
     } else if (strncmp(uri, "kafka://", 8) == 0) {
-        *err = errorf("input '%s': %s", uri, "Kafka inputs arrive with the Kafka issue (#4)");
+        in->impl = &kafka_impl;
+        in->state = kafka_uri_open(uri, opt, a, err);
     } else {
         const char *path = strncmp(uri, "file:", 5) == 0 ? uri + 5 : uri;
         char *q = strchr(path, '?');
@@ -1227,20 +1283,14 @@ static int input_unbounded(const void *p)
     return in->impl->unbounded(in->state);
 }
 
-static void *unsupported_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
-{
-    (void)args, (void)opt, (void)a;
-    *err = errorf("%s%s", "this source arrives with its issue (kafka: #4)", "");
-    return NULL;
-}
-
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
     [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
                         .commit = input_commit},
     [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded},
     [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
     [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded},
-    [SP_SOURCE_KAFKA] = {.open = unsupported_open, .read = NULL, .close = NULL, .unbounded = NULL},
+    [SP_SOURCE_KAFKA] = {.open = kafka_open, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
+                         .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit},
     [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
                          .commit = input_commit},
 };
@@ -1402,17 +1452,9 @@ static void text_sink_close(void *p)
     free(s);
 }
 
-static void *kafka_sink_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
-                             sp_arena *a, char **err)
-{
-    (void)args, (void)opt, (void)default_name, (void)a;
-    *err = errorf("%s%s", "the Kafka sink arrives with the Kafka issue (#4)", "");
-    return NULL;
-}
-
 const sp_sink_impl sp_sink_impls[SP_SINK_COUNT_] = {
     [SP_SINK_STDOUT] = {stdout_open, text_sink_write, text_sink_close},
     [SP_SINK_STDERR] = {stderr_open, text_sink_write, text_sink_close},
     [SP_SINK_FILE] = {file_sink_open, text_sink_write, text_sink_close},
-    [SP_SINK_KAFKA] = {kafka_sink_open, NULL, NULL},
+    [SP_SINK_KAFKA] = {sp_kafka_sink_open, sp_kafka_sink_write, sp_kafka_sink_close},
 };
