@@ -1185,7 +1185,8 @@ void *sp_kafka_demo_open(int64_t rate, uint64_t seed, const char *format, const 
 typedef struct ksink {
     sp_kafka_producer *producer;
     char *topic;
-    char *key;  /* NULL: none */
+    char *key;  /* a constant message key, or NULL: none */
+    int keyed;  /* elements are (key, value): key from each element */
     int json;   /* {"sink":...,"batch":N,"time":T,"value":V} per element */
     char *name; /* its "sink" */
 } ksink;
@@ -1220,6 +1221,7 @@ void *sp_kafka_sink_open(const sp_io_args *args, const sp_run_options *opt, cons
     memset(k, 0, sizeof *k);
     k->topic = sp_xstrdup(topic);
     k->key = key ? sp_xstrdup(key) : NULL;
+    k->keyed = (int)sp_io_arg_int(args, "keyed", 0);
     k->json = strcmp(format, "json") == 0;
     k->name = sp_xstrdup(sp_io_arg_str(args, "name", a, default_name));
     char *what = errmsg("kafka sink '%s'", topic);
@@ -1235,44 +1237,47 @@ void *sp_kafka_sink_open(const sp_io_args *args, const sp_run_options *opt, cons
 int sp_kafka_sink_write(void *state, const sp_sink_ctx *c, const sp_vec *in, char **err)
 {
     ksink *k = state;
-    size_t keylen = k->key ? strlen(k->key) : 0;
     int rc = 0;
-    if (k->json) {
-        /* every element's JSON in one buffer, then one message each */
-        char *buf = NULL;
-        size_t size = 0;
-        FILE *ms = open_memstream(&buf, &size);
-        if (!ms) {
-            *err = errmsg("kafka sink '%s': out of memory", k->topic);
-            return -1;
+    sp_arena *scratch = sp_arena_new();
+    for (size_t i = 0; i < in->n && rc == 0; i++) {
+        /* keyed: the element is (key, value): the key's text is the message key */
+        sp_value v = in->v[i];
+        const char *key = k->key;
+        size_t keylen = key ? strlen(key) : 0;
+        if (k->keyed) {
+            if (v.tag != SP_V_TUPLE || v.n != 2) {
+                *err = errmsg("kafka sink '%s': keyed: true needs (key, value) pairs, not a %s", k->topic,
+                              sp_value_type_name(v));
+                rc = -1;
+                break;
+            }
+            key = sp_value_text(scratch, v.u.items[0], &keylen);
+            v = v.u.items[1];
         }
-        size_t *ends = sp_xmalloc(sizeof *ends * (in->n + 1));
-        for (size_t i = 0; i < in->n; i++) {
+        if (k->json) { /* {"sink":...,"batch":N,"time":T,"value":V} */
+            char *buf = NULL;
+            size_t size = 0;
+            FILE *ms = open_memstream(&buf, &size);
+            if (!ms) {
+                *err = errmsg("kafka sink '%s': out of memory", k->topic);
+                rc = -1;
+                break;
+            }
             fputs("{\"sink\":", ms);
             sp_value_print_json(sp_str(k->name, strlen(k->name)), ms);
             fprintf(ms, ",\"batch\":%" PRIu64 ",\"time\":%" PRId64 ",\"value\":", c->batch, c->time_ms);
-            sp_value_print_json(in->v[i], ms);
+            sp_value_print_json(v, ms);
             fputc('}', ms);
-            fflush(ms);
-            ends[i] = size;
-        }
-        fclose(ms);
-        size_t start = 0;
-        for (size_t i = 0; i < in->n && rc == 0; i++) {
-            rc = sp_kafka_produce(k->producer, k->topic, k->key, keylen, buf + start, ends[i] - start, err);
-            start = ends[i];
-        }
-        free(ends);
-        free(buf);
-    } else {
-        sp_arena *scratch = sp_arena_new();
-        for (size_t i = 0; i < in->n && rc == 0; i++) {
+            fclose(ms);
+            rc = sp_kafka_produce(k->producer, k->topic, key, keylen, buf, size, err);
+            free(buf);
+        } else {
             size_t len = 0;
-            const char *text = sp_value_text(scratch, in->v[i], &len);
-            rc = sp_kafka_produce(k->producer, k->topic, k->key, keylen, text, len, err);
+            const char *text = sp_value_text(scratch, v, &len);
+            rc = sp_kafka_produce(k->producer, k->topic, key, keylen, text, len, err);
         }
-        sp_arena_free(scratch);
     }
+    sp_arena_free(scratch);
     if (rc != 0)
         return -1;
     return sp_kafka_producer_flush(k->producer, FLUSH_TIMEOUT_MS, err);

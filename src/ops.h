@@ -62,7 +62,7 @@ typedef struct sp_io_info {
     X(STDOUT, "stdout", "?title:s,?format:s,?name:s,?final:b,?empty:s", "print each batch's results, under a title")  \
     X(STDERR, "stderr", "?title:s,?format:s,?name:s,?final:b,?empty:s", "the same on standard error")                \
     X(FILE, "file", "path:s,?format:s,?title:s,?name:s,?final:b,?empty:s", "append results to a file (text or json)") \
-    X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?format:s,?name:s", "produce results to a Kafka topic, one message per element")
+    X(KAFKA, "kafka", "topic:s,?brokers:s,?key:s,?keyed:b,?format:s,?name:s", "produce results to a Kafka topic, one message per element")
 
 typedef enum sp_source_id {
 #define X(id, name, params, summary) SP_SOURCE_##id,

@@ -288,6 +288,19 @@ consume counts | sort >got
 printf '{"sink":"n","batch":%d,"time":%d,"value":1000}\n' 0 1000 1 2000 2 3000 >want
 cmp -s got want || { fail "unexpected messages"; show got; }
 
+begin "sink: keyed: true takes each message's key from the element's (key, value)"
+cat >sinkk.sp <<'EOF'
+param brokers = ""
+source lines = input("-")
+lines | map (it, 1) | reduceByKey sum | sink kafka("keyed", brokers: brokers, keyed: true)
+EOF
+printf 'a\nb\na\nc\na\n' | timeout -s KILL 40 "$STREAMPIPE" run -q sinkk.sp -p "brokers=$addr" >sinkk.out 2>sinkk.err
+rc=$?
+[ "$rc" -eq 0 ] || { fail "exit status $rc"; show sinkk.err; }
+timeout -s KILL 20 "$KCAT" -C -e -q -b "$addr" -t keyed -f '%k=%s\n' | sort >got
+printf 'a=3\nb=1\nc=1\n' >want
+cmp -s got want || { fail "unexpected key=value messages"; show got; }
+
 begin "sink: a broker that cannot be reached fails the run, naming the topic"
 # messages expire after 2 s (message.timeout.ms from the configuration)
 printf 'kafka:\n  message.timeout.ms: 2000\n' >expire.yaml
