@@ -69,40 +69,7 @@ trap cleanup EXIT
 trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1
 
-tests=0
-failed=0
-current=
-current_failed=0
-started=0
-
-finish() {
-    [ -n "$current" ] || return 0
-    local secs=$((SECONDS - started))
-    if [ "$current_failed" -eq 0 ]; then
-        echo "ok: $current (${secs}s)"
-    else
-        echo "FAILED: $current (${secs}s)"
-    fi
-}
-
-begin() {
-    finish
-    current=$1
-    current_failed=0
-    started=$SECONDS
-    tests=$((tests + 1))
-}
-
-fail() {
-    echo "FAIL: $current: $*"
-    [ "$current_failed" -eq 0 ] && failed=$((failed + 1))
-    current_failed=1
-}
-
-show() {
-    echo "  --- $1:"
-    sed 's/^/    /' "$1" | head -40
-}
+. "$top_srcdir/tests/testlib.sh"
 
 # until_true SECONDS COMMAND...: waits until COMMAND succeeds; 1 on timeout.
 until_true() {
