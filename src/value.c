@@ -237,6 +237,20 @@ static void print_float(double f, FILE *out)
     }
 }
 
+static void print_text(sp_value v, FILE *out);
+
+/* The items of a tuple or list between `open` and `close`. */
+static void print_items(sp_value v, const char *open, const char *sep, const char *close, FILE *out)
+{
+    fputs(open, out);
+    for (uint32_t i = 0; i < v.n; i++) {
+        if (i)
+            fputs(sep, out);
+        print_text(v.u.items[i], out);
+    }
+    fputs(close, out);
+}
+
 static void print_text(sp_value v, FILE *out)
 {
     switch (v.tag) {
@@ -245,24 +259,8 @@ static void print_text(sp_value v, FILE *out)
     case SP_V_INT: fprintf(out, "%lld", (long long)v.u.i); break;
     case SP_V_FLOAT: print_float(v.u.f, out); break;
     case SP_V_STR: fwrite(v.u.s, 1, v.n, out); break;
-    case SP_V_TUPLE:
-        fputc('(', out);
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                fputc(',', out);
-            print_text(v.u.items[i], out);
-        }
-        fputc(')', out);
-        break;
-    case SP_V_LIST:
-        fputc('[', out);
-        for (uint32_t i = 0; i < v.n; i++) {
-            if (i)
-                fputs(", ", out);
-            print_text(v.u.items[i], out);
-        }
-        fputc(']', out);
-        break;
+    case SP_V_TUPLE: print_items(v, "(", ",", ")", out); break;  /* (a,b), as Spark */
+    case SP_V_LIST: print_items(v, "[", ", ", "]", out); break;
     case SP_V_RECORD:
         fputc('{', out);
         for (uint32_t i = 0; i < v.n; i++) {
