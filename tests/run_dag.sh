@@ -125,30 +125,14 @@ render() {
     return $ok
 }
 
-names=()
-if [ $# -gt 0 ]; then
-    for n in "$@"; do
-        n=${n##*/}
-        names+=("${n%.sp}")
-    done
-else
-    for f in "$casedir"/*.sp; do
-        [ -e "$f" ] || continue
-        n=${f##*/}
-        names+=("${n%.sp}")
-    done
-    for f in "$casedir"/*.dot; do
-        [ -e "$f" ] || continue
-        n=${f##*/}
-        n=${n%.dot}
-        if [ ! -e "$casedir/$n.sp" ]; then
-            cases=$((cases + 1))
-            failed=$((failed + 1))
-            failed_names+=("$n")
-            fail "$n" "$n.dot has no $n.sp"
-        fi
-    done
-fi
+. "$top_srcdir/tests/cases.sh"
+find_cases "$casedir" dot "$@"
+for n in "${orphans[@]}"; do
+    cases=$((cases + 1))
+    failed=$((failed + 1))
+    failed_names+=("$n")
+    fail "$n" "$n.dot has no $n.sp"
+done
 
 for name in "${names[@]}"; do
     cases=$((cases + 1))

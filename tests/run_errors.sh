@@ -62,31 +62,14 @@ fail() { # NAME MESSAGE...
 }
 
 # The cases to run: every NAME.sp, or the ones named on the command line.
-names=()
-if [ $# -gt 0 ]; then
-    for n in "$@"; do
-        n=${n##*/}
-        names+=("${n%.sp}")
-    done
-else
-    for f in "$casedir"/*.sp; do
-        [ -e "$f" ] || continue
-        n=${f##*/}
-        names+=("${n%.sp}")
-    done
-    # An .expected file without its .sp is a broken case too.
-    for f in "$casedir"/*.expected; do
-        [ -e "$f" ] || continue
-        n=${f##*/}
-        n=${n%.expected}
-        if [ ! -e "$casedir/$n.sp" ]; then
-            cases=$((cases + 1))
-            failed=$((failed + 1))
-            failed_names+=("$n")
-            fail "$n" "$n.expected has no $n.sp"
-        fi
-    done
-fi
+. "$top_srcdir/tests/cases.sh"
+find_cases "$casedir" expected "$@"
+for n in "${orphans[@]}"; do
+    cases=$((cases + 1))
+    failed=$((failed + 1))
+    failed_names+=("$n")
+    fail "$n" "$n.expected has no $n.sp"
+done
 
 for name in "${names[@]}"; do
     cases=$((cases + 1))
