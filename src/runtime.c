@@ -26,6 +26,7 @@ typedef struct node_rt {
     int64_t held_time;             /* its batch or window time */
     uint64_t held_batch;           /* its batch */
     int have_held;                 /* something is held */
+    sp_node_stats st;              /* counters */
 } node_rt;
 
 struct sp_runtime {
@@ -39,7 +40,27 @@ struct sp_runtime {
     sp_eval ev;            /* the evaluator */
     int live;              /* some source has no end: batches follow the clock */
     sp_run_stats stats;    /* counters */
+    sp_batch_observer observer; /* called after every batch, or NULL */
+    void *observer_ctx;
 };
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Adds one batch's figures to a node's counters. */
+static void count_node(node_rt *nr, uint64_t in, uint64_t out, uint64_t ns)
+{
+    nr->st.records_in += in;
+    nr->st.records_out += out;
+    nr->st.ns += ns;
+    nr->st.last_in = in;
+    nr->st.last_out = out;
+    nr->st.last_ns = ns;
+}
 
 /* Evaluates the constant arguments of a source or sink against its spec. */
 static void io_args_build(sp_runtime *rt, const sp_io_info *io, const sp_arg *args, sp_io_args *out)
@@ -259,8 +280,9 @@ static int run_sink(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms
 }
 
 /* Runs one batch.  Returns 1 when every source is exhausted, -1 on error. */
-static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena)
+static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena, sp_batch_info *info)
 {
+    uint64_t malformed0 = rt->stats.malformed, late0 = rt->stats.late;
     rt->ev.arena = arena;
     rt->ev.now_ms = time_ms;
     int all_done = 1;
@@ -273,6 +295,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         nr->out.n = 0;
         nr->out.present = 1;
         char *err = NULL;
+        uint64_t t0 = mono_ns();
         if (!nr->done) {
             int r = nr->source->read(nr->state, arena, &nr->out, rt->opt.batch_records,
                                      &rt->stats.malformed, &err);
@@ -288,6 +311,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         }
         if (!nr->done)
             all_done = 0;
+        count_node(nr, nr->out.n, nr->out.n, mono_ns() - t0);
     }
     /* A bounded input that ended exactly at the end of the previous batch
      * leaves an empty last batch: only event-time windows still have work,
@@ -305,6 +329,14 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             continue;
         sp_vec_reset(&nr->out);
         sp_vec_reset(&nr->late);
+        uint64_t t0 = mono_ns();
+        uint64_t in = 0;
+        for (int k = 0; k < node->ninputs; k++) {
+            const sp_vec *iv = node->kind == SP_NODE_LATE ? &rt->nodes[node->inputs[k]].late
+                                                          : &rt->nodes[node->inputs[k]].out;
+            if (node->kind == SP_NODE_LATE || iv->present)
+                in += iv->n;
+        }
         switch (node->kind) {
         case SP_NODE_SOURCE:
             break; /* read above */
@@ -327,6 +359,8 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
                 return -1;
             break;
         }
+        count_node(nr, in, node->kind == SP_NODE_SINK ? (nr->final ? 0 : in) : (nr->out.present ? nr->out.n : 0),
+                   mono_ns() - t0);
     }
     /* the results are out: the sources may acknowledge what they read */
     for (int i = 0; i < rt->n; i++) {
@@ -342,6 +376,10 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     }
     if (!flush_only)
         rt->stats.batches++;
+    info->records = records;
+    info->malformed = rt->stats.malformed - malformed0;
+    info->late = rt->stats.late - late0;
+    info->final = all_done;
     return all_done;
 }
 
@@ -353,12 +391,16 @@ int sp_runtime_run(sp_runtime *rt)
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
+        sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
         sp_arena *arena = sp_arena_new();
-        int r = run_batch(rt, batch, time_ms, arena);
+        int r = run_batch(rt, batch, time_ms, arena, &info);
         sp_arena_free(arena);
         rt->ev.arena = rt->arena;
         if (r < 0)
             return 1;
+        info.end_ms = now_ms();
+        if (rt->observer)
+            rt->observer(rt->observer_ctx, rt, &info);
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
@@ -384,6 +426,30 @@ void sp_runtime_stats(const sp_runtime *rt, sp_run_stats *st)
 {
     *st = rt->stats;
     st->eval_errors = rt->ev.errors;
+}
+
+int sp_runtime_node_count(const sp_runtime *rt)
+{
+    return rt->n;
+}
+
+void sp_runtime_node_stats(const sp_runtime *rt, int i, sp_node_stats *st)
+{
+    *st = rt->nodes[i].st;
+}
+
+void sp_runtime_node_state(const sp_runtime *rt, int i, uint64_t *entries, uint64_t *bytes)
+{
+    const node_rt *nr = &rt->nodes[i];
+    *entries = *bytes = 0;
+    if (nr->op && nr->op->state_size && nr->state)
+        nr->op->state_size(nr->state, entries, bytes);
+}
+
+void sp_runtime_observe(sp_runtime *rt, sp_batch_observer fn, void *ctx)
+{
+    rt->observer = fn;
+    rt->observer_ctx = ctx;
 }
 
 void sp_runtime_free(sp_runtime *rt)

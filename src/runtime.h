@@ -50,6 +50,42 @@ typedef struct sp_run_stats {
 
 void sp_runtime_stats(const sp_runtime *rt, sp_run_stats *st);
 
+/* Counters of one plan node (by plan index), kept by the runtime for every
+ * batch at the cost of two clock reads per node and batch: never per record.
+ * For a SOURCE records_in counts what it read; for a SINK records_out counts
+ * what it wrote. */
+typedef struct sp_node_stats {
+    uint64_t records_in;   /* elements given to it, over the run */
+    uint64_t records_out;  /* elements it produced */
+    uint64_t ns;           /* time spent in it, nanoseconds */
+    uint64_t last_in;      /* the same for the last batch */
+    uint64_t last_out;
+    uint64_t last_ns;
+} sp_node_stats;
+
+int sp_runtime_node_count(const sp_runtime *rt);
+/* The state an operator node holds now (0, 0 for a stateless node). */
+void sp_runtime_node_state(const sp_runtime *rt, int i, uint64_t *entries, uint64_t *bytes);
+void sp_runtime_node_stats(const sp_runtime *rt, int i, sp_node_stats *st);
+
+/* What the scheduler knows of a batch once it is done. */
+typedef struct sp_batch_info {
+    uint64_t batch;        /* its number, from 0 */
+    int64_t time_ms;       /* its time (the end of its interval) */
+    int64_t due_ms;        /* wall clock when it was due to start */
+    int64_t start_ms;      /* wall clock when it started */
+    int64_t end_ms;        /* wall clock when its sinks were done */
+    uint64_t records;      /* records the sources read for it */
+    uint64_t malformed;    /* malformed records found in it */
+    uint64_t late;         /* late elements found in it */
+    int final;             /* the last batch of the run */
+} sp_batch_info;
+
+/* Called after every batch (from the thread running the pipeline); `rt` may
+ * be queried with the functions above.  NULL removes the observer. */
+typedef void (*sp_batch_observer)(void *ctx, const sp_runtime *rt, const sp_batch_info *b);
+void sp_runtime_observe(sp_runtime *rt, sp_batch_observer fn, void *ctx);
+
 /* Stops the sources and frees everything.  Accepts NULL. */
 void sp_runtime_free(sp_runtime *rt);
 

@@ -51,6 +51,9 @@ typedef struct sp_operator_impl {
     void *(*open)(const sp_opctx *c);
     void (*process)(const sp_opctx *c, void *state, const sp_vec *in, const sp_vec *in2, sp_vec *out);
     void (*close)(void *state);
+    /* How much state it holds: entries (elements, keys, partial results)
+     * and bytes of memory.  NULL for a stateless operator. */
+    void (*state_size)(const void *state, uint64_t *entries, uint64_t *bytes);
 } sp_operator_impl;
 
 extern const sp_operator_impl sp_operator_impls[SP_OP_COUNT_];

@@ -725,6 +725,13 @@ static void state_close(void *p)
     free(s);
 }
 
+static void state_size(const void *p, uint64_t *entries, uint64_t *bytes)
+{
+    const state_by_key *s = p;
+    *entries = s->state.n;
+    *bytes = sp_arena_used(s->arena) + s->state.cap * (2 * sizeof(sp_value) + sizeof(uint64_t));
+}
+
 static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in, const sp_vec *in2, sp_vec *out)
 {
     (void)in2;
@@ -1045,8 +1052,36 @@ static void window_process(const sp_opctx *c, void *s, const sp_vec *in, const s
     }
 }
 
+static uint64_t map_bytes(const sp_map *m)
+{
+    return m->cap * (2 * sizeof(sp_value) + sizeof(uint64_t));
+}
+
+static void window_state_size(const void *state, uint64_t *entries, uint64_t *bytes)
+{
+    const window_state *w = state;
+    uint64_t e = 0, b = sizeof *w;
+    if (w->et) {
+        for (size_t i = 0; i < w->et->n; i++) {
+            const event_pane *p = &w->et->panes[i];
+            e += p->items.n + p->map.n + (uint64_t)p->has_acc + (p->count != 0);
+            b += sp_arena_used(p->arena) + p->items.cap * sizeof(sp_value) + map_bytes(&p->map);
+        }
+    } else {
+        for (int i = 0; i < w->nbatches; i++) {
+            const pane *p = &w->panes[i];
+            e += p->items.n + p->map.n + (uint64_t)p->has_acc + (p->count != 0);
+            b += sp_arena_used(p->arena) + p->items.cap * sizeof(sp_value) + map_bytes(&p->map);
+        }
+        e += w->running.n;
+        b += sp_arena_used(w->run_arena) + map_bytes(&w->running) + map_bytes(&w->refs);
+    }
+    *entries = e;
+    *bytes = b;
+}
+
 /* fn names the processing-time implementation window_process calls */
-#define WINDOWED(fn) {window_open, window_process, window_close}
+#define WINDOWED(fn) {window_open, window_process, window_close, window_state_size}
 
 const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
     [SP_OP_MAP] = STATELESS(op_map),
@@ -1066,7 +1101,7 @@ const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
     [SP_OP_REDUCE_BY_WINDOW] = WINDOWED(op_reduce_by_window),
     [SP_OP_COUNT_BY_VALUE_AND_WINDOW] = WINDOWED(op_count_by_value_and_window),
     [SP_OP_REDUCE_BY_KEY_AND_WINDOW] = WINDOWED(op_reduce_by_key_and_window),
-    [SP_OP_UPDATE_STATE_BY_KEY] = {state_open, op_update_state_by_key, state_close},
+    [SP_OP_UPDATE_STATE_BY_KEY] = {state_open, op_update_state_by_key, state_close, state_size},
     [SP_OP_TOP] = STATELESS(op_top),
     [SP_OP_TAKE] = STATELESS(op_take),
 };

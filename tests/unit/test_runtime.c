@@ -95,6 +95,9 @@ typedef struct rt_opts {
     int64_t max_line;     /* sp_run_options.max_line (0: the default) */
     sp_run_stats *stats;  /* receives the run's counters, or NULL */
     sp_unit **unit;       /* receives the compiled unit (its diagnostics), or NULL */
+    sp_batch_observer observer; /* given to sp_runtime_observe, or NULL */
+    void *observer_ctx;
+    void (*inspect)(const sp_runtime *rt); /* called after the run, before the free */
 } rt_opts;
 
 /* The pipeline text: `source lines = file(...)` holding `input` (none when
@@ -156,7 +159,11 @@ static const char *run_with(const char *body, const char *input, int64_t k, cons
     tu_assert(rt != NULL, __LINE__, __FILE__, __func__, "sp_runtime_new failed: %s", err ? err : "(no message)");
     int rc = -1;
     if (rt) {
+        if (o && o->observer)
+            sp_runtime_observe(rt, o->observer, o->observer_ctx);
         rc = sp_runtime_run(rt);
+        if (o && o->inspect)
+            o->inspect(rt);
         if (o && o->stats)
             sp_runtime_stats(rt, o->stats);
         sp_runtime_free(rt);
@@ -941,6 +948,67 @@ static void test_run_stats(void)
     TU_EXPECT_INT(st.eval_errors, 0);
 }
 
+/* What the batch observer saw: per batch, its number, records and final flag. */
+typedef struct seen_batches {
+    uint64_t batch[8], records[8];
+    int final[8];
+    int n;
+} seen_batches;
+
+static void note_batch(void *ctx, const sp_runtime *rt, const sp_batch_info *b)
+{
+    (void)rt;
+    seen_batches *s = ctx;
+    if (s->n < 8) {
+        s->batch[s->n] = b->batch;
+        s->records[s->n] = b->records;
+        s->final[s->n] = b->final;
+        s->n++;
+    }
+}
+
+static sp_node_stats node_st[8];
+static uint64_t node_entries[8];
+static int node_n;
+
+static void keep_node_stats(const sp_runtime *rt)
+{
+    node_n = sp_runtime_node_count(rt);
+    for (int i = 0; i < node_n && i < 8; i++) {
+        uint64_t bytes;
+        sp_runtime_node_stats(rt, i, &node_st[i]);
+        sp_runtime_node_state(rt, i, &node_entries[i], &bytes);
+    }
+}
+
+static void test_node_counters_and_observer(void)
+{
+    seen_batches seen = {0};
+    rt_opts o = {.observer = note_batch, .observer_ctx = &seen, .inspect = keep_node_stats};
+    /* plan: source, filter, countByValueAndWindow, sink */
+    TU_EXPECT_STR(run_with("batch 1s\nlines | filter it != \"b\" | countByValueAndWindow(2s) | " OUT "\n",
+                           "a\nb\nc\nd\ne\n", 2, &o),
+                  J(0, 1000, "[[\"a\",1]]") J(1, 2000, "[[\"a\",1],[\"c\",1],[\"d\",1]]")
+                      J(2, 3000, "[[\"c\",1],[\"d\",1],[\"e\",1]]"));
+    TU_EXPECT_INT(seen.n, 3);
+    TU_EXPECT_INT(seen.batch[2], 2);
+    TU_EXPECT_INT(seen.records[0], 2);
+    TU_EXPECT_INT(seen.records[2], 1);
+    TU_EXPECT_INT(seen.final[1], 0);
+    TU_EXPECT_INT(seen.final[2], 1);
+    TU_EXPECT_INT(node_n, 4);
+    TU_EXPECT_INT(node_st[0].records_out, 5);
+    TU_EXPECT_INT(node_st[1].records_in, 5);
+    TU_EXPECT_INT(node_st[1].records_out, 4);
+    TU_EXPECT_INT(node_st[1].last_in, 1);
+    TU_EXPECT_INT(node_st[2].records_in, 4);
+    TU_EXPECT_INT(node_st[2].records_out, 1 + 3 + 3);
+    TU_EXPECT_INT(node_st[3].records_in, 7);
+    /* the window holds the panes of batches 1 and 2: c, d and e */
+    TU_EXPECT_INT(node_entries[2], 3);
+    TU_EXPECT_INT(node_entries[1], 0);
+}
+
 static void test_run_ends_with_the_last_record(void)
 {
     /* 4 records, 2 per batch: the run ends after the batch in which the
@@ -1304,6 +1372,7 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"the file source reads lines, without a final CR", test_file_source_lines},
         {"an empty input gives one empty batch", test_empty_input_gives_one_batch},
         {"the run counts batches and records", test_run_stats},
+        {"per-node counters, state size and the batch observer", test_node_counters_and_observer},
         {"the run ends with the batch holding the last record", test_run_ends_with_the_last_record},
         {NULL, NULL},
     };
