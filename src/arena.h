@@ -39,5 +39,7 @@ size_t sp_arena_used(const sp_arena *a);
 void *sp_xmalloc(size_t n);
 void *sp_xrealloc(void *p, size_t n);
 char *sp_xstrdup(const char *s);
+/* printf into a malloc'd string (exits when out of memory, like the rest). */
+char *sp_xprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

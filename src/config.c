@@ -27,6 +27,7 @@
 
 #define CONFIG_MAX_DEPTH 64     /* deeper nesting is refused (no key needs more than 4) */
 #define CONFIG_MAX_THREADS 1024 /* threads: 1..CONFIG_MAX_THREADS */
+#define CONFIG_MAX_EVERY 1000000 /* checkpoint_every: 1..CONFIG_MAX_EVERY */
 
 /* ----- the configuration ----- */
 
@@ -41,6 +42,7 @@ struct sp_config {
     const char *brokers;        /* or NULL */
     const char *checkpoint_dir; /* or NULL */
     int threads;                /* 0: not set */
+    long checkpoint_every;      /* 0: not set */
     kv *kafka;                  /* librdkafka properties, in file order */
     int nkafka;
     kv *params;                 /* parameter defaults, in file order */
@@ -65,6 +67,7 @@ const char *sp_config_path(const sp_config *c) { return c ? c->path : NULL; }
 const char *sp_config_brokers(const sp_config *c) { return c ? c->brokers : NULL; }
 const char *sp_config_checkpoint_dir(const sp_config *c) { return c ? c->checkpoint_dir : NULL; }
 int sp_config_threads(const sp_config *c) { return c ? c->threads : 0; }
+long sp_config_checkpoint_every(const sp_config *c) { return c ? c->checkpoint_every : 0; }
 
 void sp_config_kafka_properties(const sp_config *c,
                                 void (*set)(const char *key, const char *value, void *ud), void *ud)
@@ -403,9 +406,10 @@ typedef struct kvlist {
 } kvlist;
 
 typedef struct section {
-    int has_brokers, has_checkpoint, has_threads;
+    int has_brokers, has_checkpoint, has_threads, has_every;
     const char *brokers, *checkpoint_dir;
     int threads;
+    long checkpoint_every;
     kvlist kafka, params; /* value NULL: unset */
 } section;
 
@@ -517,7 +521,8 @@ static void read_pairs(loader *L, const ynode *map, const char *what, kvlist *ou
     }
 }
 
-static const char *const top_keys[] = {"brokers", "kafka", "checkpoint_dir", "threads", "params", "environments"};
+static const char *const top_keys[] = {"brokers", "kafka", "checkpoint_dir", "checkpoint_every", "threads",
+                                       "params", "environments"};
 #define NKEYS ((int)(sizeof top_keys / sizeof top_keys[0]))
 
 /* Reads one section (a map checked by the caller).  env: the environment's
@@ -552,8 +557,10 @@ static void read_section(loader *L, const ynode *map, const char *env, section *
             }
             s->has_checkpoint = 1;
             s->checkpoint_dir = dir;
-        } else if (strcmp(key, "threads") == 0) {
-            const char *t = want_scalar(L, "threads", v, NULL, &ok);
+        } else if (strcmp(key, "threads") == 0 || strcmp(key, "checkpoint_every") == 0) {
+            int threads = strcmp(key, "threads") == 0;
+            long max = threads ? CONFIG_MAX_THREADS : CONFIG_MAX_EVERY;
+            const char *t = want_scalar(L, key, v, NULL, &ok);
             if (!ok)
                 continue;
             long n = 0;
@@ -561,14 +568,19 @@ static void read_section(loader *L, const ynode *map, const char *env, section *
                 char *end;
                 errno = 0;
                 n = strtol(t, &end, 10);
-                if (*t < '0' || *t > '9' || *end || errno || n < 1 || n > CONFIG_MAX_THREADS) {
-                    report_error(L, node_loc(L, v), NULL, "threads must be a whole number from 1 to %d, not %s",
-                                 CONFIG_MAX_THREADS, kind_name(L, v));
+                if (*t < '0' || *t > '9' || *end || errno || n < 1 || n > max) {
+                    report_error(L, node_loc(L, v), NULL, "%s must be a whole number from 1 to %ld, not %s", key,
+                                 max, kind_name(L, v));
                     continue;
                 }
             }
-            s->has_threads = 1;
-            s->threads = (int)n;
+            if (threads) {
+                s->has_threads = 1;
+                s->threads = (int)n;
+            } else {
+                s->has_every = 1;
+                s->checkpoint_every = n;
+            }
         } else if (strcmp(key, "kafka") == 0) {
             if (want_map(L, "kafka", v, "write one librdkafka property per line, as  security.protocol: SSL"))
                 read_pairs(L, v, "kafka", &s->kafka, 1);
@@ -589,8 +601,8 @@ static void read_section(loader *L, const ynode *map, const char *env, section *
                     sp_suggest_offer(&sg, top_keys[i]);
             const char *best = sp_suggest_result(&sg);
             char *hint = best ? sp_arena_printf(L->a, "did you mean '%s'?", best)
-                              : env ? "an environment may set: brokers, kafka, checkpoint_dir, threads, params"
-                                    : "the keys are: brokers, kafka, checkpoint_dir, threads, params, environments";
+                              : env ? "an environment may set: brokers, kafka, checkpoint_dir, checkpoint_every, threads, params"
+                                    : "the keys are: brokers, kafka, checkpoint_dir, checkpoint_every, threads, params, environments";
             if (env)
                 report_error(L, node_loc(L, e->key), hint, "unknown key '%s' in %s", key, where);
             else
@@ -608,6 +620,8 @@ static void apply_section(sp_config *c, const section *s)
         c->checkpoint_dir = s->checkpoint_dir ? sp_arena_strdup(c->a, s->checkpoint_dir) : NULL;
     if (s->has_threads)
         c->threads = s->threads;
+    if (s->has_every)
+        c->checkpoint_every = s->checkpoint_every;
     kvlist lists[2] = {{c->kafka, c->nkafka, c->nkafka}, {c->params, c->nparams, c->nparams}};
     const kvlist *from[2] = {&s->kafka, &s->params};
     for (int k = 0; k < 2; k++) {

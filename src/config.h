@@ -43,6 +43,9 @@ const char *sp_config_checkpoint_dir(const sp_config *c);
 /* The number of worker threads, or 0 when not set. */
 int sp_config_threads(const sp_config *c);
 
+/* Batches between checkpoints, or 0 when not set. */
+long sp_config_checkpoint_every(const sp_config *c);
+
 /* Default value of pipeline parameter `name` from the file (environment
  * section first), or NULL. */
 const char *sp_config_param(const sp_config *c, const char *name);

@@ -18,6 +18,7 @@
 #include "kafka.h"
 #include "config.h"
 #include "loggen.h"
+#include "serial.h"
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -574,6 +575,7 @@ typedef struct kpart {
     int assigned;      /* ours now */
     int positioned;    /* `from` (an offset or a time) applied */
     int at_end;        /* until=end: read up to `high` */
+    int64_t restore;   /* from a checkpoint: the offset to go on from when assigned (-1: none) */
 } kpart;
 
 typedef struct demo demo;
@@ -603,7 +605,7 @@ static kpart *part(ksource *s, int32_t id)
         for (int i = s->nparts; i < n; i++) {
             kpart *kp = &s->parts[i];
             memset(kp, 0, sizeof *kp);
-            kp->next = kp->committed = -1;
+            kp->next = kp->committed = kp->restore = -1;
             kp->at_end = s->bounded; /* a partition that came after the start: nothing of it to read */
         }
         s->nparts = n;
@@ -730,6 +732,16 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
     if (e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         position_from(s, parts);
         resume_pending(s, parts);
+        /* the checkpoint is the source of truth: where it says we were */
+        for (int i = 0; i < parts->cnt; i++) {
+            kpart *kp = part(s, parts->elems[i].partition);
+            if (kp->restore < 0)
+                continue;
+            parts->elems[i].offset = kp->restore;
+            kp->next = kp->restore;
+            kp->positioned = 1;
+            kp->restore = -1;
+        }
         if (!cooperative) /* eager: the list is the whole assignment */
             for (int i = 0; i < s->nparts; i++)
                 s->parts[i].assigned = 0;
@@ -1034,6 +1046,42 @@ int sp_kafka_source_commit(void *state, char **err)
                  "reads these messages again)",
                  rd_kafka_err2str(e));
         say_error(&s->k, KIND_COMMIT, text);
+    }
+    return 0;
+}
+
+/* The position: the next offset of every partition read so far.  The
+ * topic is part of the source's fingerprint, so it is not repeated. */
+void sp_kafka_source_position(void *state, struct sp_wbuf *w)
+{
+    ksource *s = state;
+    uint32_t n = 0;
+    for (int i = 0; i < s->nparts; i++)
+        n += s->parts[i].next >= 0;
+    sp_put_u32(w, n);
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i].next >= 0) {
+            sp_put_u32(w, (uint32_t)i);
+            sp_put_i64(w, s->parts[i].next);
+        }
+}
+
+int sp_kafka_source_seek(void *state, struct sp_rbuf *r, char **err)
+{
+    (void)err;
+    ksource *s = state;
+    uint32_t n = sp_get_u32(r);
+    if (r->bad || n > 1u << 20)
+        return -1;
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t id = sp_get_u32(r);
+        int64_t next = sp_get_i64(r);
+        if (r->bad || id >= 1u << 20 || next < 0)
+            return -1;
+        kpart *kp = part(s, (int32_t)id);
+        kp->restore = next;
+        if (s->bounded && kp->high >= 0 && next >= kp->high)
+            kp->at_end = 1;
     }
     return 0;
 }

@@ -105,6 +105,13 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
 void sp_kafka_source_close(void *state);
 int sp_kafka_source_unbounded(const void *state);
 int sp_kafka_source_commit(void *state, char **err);
+/* Checkpoints: the next offset of each partition read; seek makes a
+ * source fresh from open go on from those offsets when the partitions are
+ * assigned to it (see sp_source_impl in runtime_int.h). */
+struct sp_wbuf;
+struct sp_rbuf;
+void sp_kafka_source_position(void *state, struct sp_wbuf *w);
+int sp_kafka_source_seek(void *state, struct sp_rbuf *r, char **err);
 
 /* ----- the kafka sink ----- */
 

@@ -87,11 +87,17 @@ static const char usage_run[] =
     "for one batch interval, so results are the same on every run; the run ends\n"
     "when the input does.  An unbounded one (the generator, a followed file, tcp)\n"
     "follows the clock.\n"
-    "Ctrl-C stops after the current batch.\n"
+    "Ctrl-C (SIGINT) or SIGTERM finishes the current batch, writes the checkpoint\n"
+    "and exits 0; a second one exits at once.\n"
     "\n"
     "options:\n"
     "  -B, --batch-records N   records per batch of a bounded input (100000)\n"
-    "  -q, --quiet             no summary on standard error at the end\n";
+    "  -q, --quiet             no summary on standard error at the end\n"
+    "      --checkpoint DIR    keep the state and the input positions in DIR/checkpoint,\n"
+    "                          written after the sinks of every batch; a run started\n"
+    "                          with the same DIR resumes from it (also checkpoint_dir:\n"
+    "                          in the configuration); see docs/checkpoints.md\n"
+    "      --checkpoint-every N  write the checkpoint every N batches (1)\n";
 
 typedef struct cli {
     const char *command;          /* check, dag, run */
@@ -105,6 +111,8 @@ typedef struct cli {
     int no_warnings;              /* -W */
     int quiet;                    /* run -q: no summary on stderr */
     int64_t batch_records;        /* run --batch-records */
+    const char *checkpoint_dir;   /* run --checkpoint */
+    int64_t checkpoint_every;     /* run --checkpoint-every */
     const char *config_path;      /* --config */
     const char *env_name;         /* --env */
     sp_config *config;            /* the loaded configuration; owned */
@@ -148,6 +156,8 @@ static int parse_options(cli *c, int argc, char **argv)
         {"batch-records", required_argument, NULL, 'B'},
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
+        {"checkpoint", required_argument, NULL, 1001},
+        {"checkpoint-every", required_argument, NULL, 1002},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int is_dag = strcmp(c->command, "dag") == 0;
@@ -192,6 +202,26 @@ static int parse_options(cli *c, int argc, char **argv)
         case 'W':
             c->no_warnings = 1;
             break;
+        case 1001:
+        case 1002: {
+            const char *name = ch == 1001 ? "--checkpoint" : "--checkpoint-every";
+            if (strcmp(c->command, "run") != 0)
+                return usage_error(c->command, "option '%s' is only for 'run'", name);
+            if (ch == 1001) {
+                if (!*optarg)
+                    return usage_error(c->command, "%s needs a directory", name);
+                c->checkpoint_dir = optarg;
+                break;
+            }
+            char *end;
+            errno = 0;
+            long long n = strtoll(optarg, &end, 10);
+            if (*end || errno || n < 1 || n > 1000000)
+                return usage_error(c->command, "--checkpoint-every needs a whole number of batches from 1 to "
+                                               "1000000, not '%s'", optarg);
+            c->checkpoint_every = n;
+            break;
+        }
         case 'q':
         case 'B':
             if (strcmp(c->command, "run") != 0) {
@@ -361,6 +391,9 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     opt.batch_records = c->batch_records;
     opt.stop = &stop_requested;
     opt.config = c->config;
+    opt.checkpoint_dir = c->checkpoint_dir ? c->checkpoint_dir : sp_config_checkpoint_dir(c->config);
+    opt.checkpoint_every = c->checkpoint_every ? c->checkpoint_every : sp_config_checkpoint_every(c->config);
+    opt.quiet = c->quiet;
     char *err = NULL;
     sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
     if (!rt) {

@@ -1,6 +1,8 @@
 /* runtime.c - the micro-batch scheduler: sources, operators and sinks run in
  * plan order once per batch; see runtime.h. */
 #include "runtime_int.h"
+#include "checkpoint.h"
+#include "serial.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,6 +44,12 @@ struct sp_runtime {
     sp_run_stats stats;    /* counters */
     sp_batch_observer observer; /* called after every batch, or NULL */
     void *observer_ctx;
+    uint64_t *fps;         /* fingerprint of every node (checkpoints); owned */
+    uint64_t first_batch;  /* number of the first batch to run: 0, or after a checkpoint's */
+    int64_t last_time;     /* time of the last batch run */
+    sp_wbuf ckpt;          /* the checkpoint being written (reused) */
+    sp_wbuf blob;          /* one entry of it */
+    uint64_t since_ckpt;   /* batches run since the last checkpoint */
 };
 
 static uint64_t mono_ns(void)
@@ -102,6 +110,193 @@ static const char *sink_default_name(sp_runtime *rt, const sp_node *node)
     if (s && s->steps == node->step && s->head)
         return s->head;
     return sp_arena_printf(rt->arena, "sink %d", node->id);
+}
+
+/* "reduceByKeyAndWindow (logs.sp:12)": a node as the resume summary names it. */
+static const char *node_title(sp_runtime *rt, const sp_node *node)
+{
+    const char *what = node->kind == SP_NODE_SOURCE ? sp_arena_printf(rt->arena, "source %s", node->name)
+                       : node->kind == SP_NODE_SINK ? sp_arena_printf(rt->arena, "sink %s", node->label)
+                                                    : node->label;
+    const sp_srcfile *f = sp_diag_file(rt->diag, node->loc.file);
+    if (!f)
+        return what;
+    int line, col;
+    sp_srcfile_position(f, node->loc.start, &line, &col);
+    return sp_arena_printf(rt->arena, "%s (%s:%d)", what, sp_srcfile_name(f), line);
+}
+
+/* Appends "item" to a comma-separated list in the arena. */
+static char *list_add(sp_arena *a, char *list, const char *item)
+{
+    return list ? sp_arena_printf(a, "%s, %s", list, item) : sp_arena_strdup(a, item);
+}
+
+/* Restores what DIR/checkpoint holds into the freshly opened nodes: every
+ * operator and sink whose fingerprint it has, every source's position.
+ * Returns 0 (nothing to restore included), or -1 with *err when the
+ * checkpoint is unusable: then nothing may run. */
+static int restore_checkpoint(sp_runtime *rt, char **err)
+{
+    sp_ckpt *ck;
+    int r = sp_ckpt_load(rt->opt.checkpoint_dir, &ck, err);
+    if (r <= 0) {
+        if (r < 0) {
+            char *m = sp_xprintf("%s; nothing was restored.  Move it away to start afresh (the state it holds is "
+                                 "lost), or put back a good copy", *err);
+            free(*err);
+            *err = m;
+        }
+        return r;
+    }
+    const sp_ckpt_header *h = sp_ckpt_info(ck);
+    char *kept = NULL, *reset = NULL, *notes = NULL;
+    int rc = 0;
+    for (int i = 0; i < rt->n && rc == 0; i++) {
+        node_rt *nr = &rt->nodes[i];
+        const sp_node *node = nr->node;
+        size_t n;
+        const void *blob = NULL;
+        sp_rbuf rb;
+        if (node->kind == SP_NODE_SOURCE && nr->source->seek) {
+            blob = sp_ckpt_take(ck, SP_CKPT_SOURCE, rt->fps[i], &n, NULL);
+            if (!blob) {
+                reset = list_add(rt->arena, reset, node_title(rt, node));
+                continue;
+            }
+            sp_rbuf_init(&rb, blob, n);
+            char *why = NULL;
+            int s = nr->source->seek(nr->state, &rb, &why);
+            if (s < 0 || (s == 0 && !sp_rbuf_done(&rb))) {
+                *err = sp_xstrdup(node->name);
+                rc = -1;
+            } else if (s > 0) {
+                notes = list_add(rt->arena, notes, sp_arena_printf(rt->arena, "source %s: %s", node->name,
+                                                                   why ? why : "cannot resume"));
+                reset = list_add(rt->arena, reset, node_title(rt, node));
+            } else
+                kept = list_add(rt->arena, kept, node_title(rt, node));
+            free(why);
+        } else if (node->kind == SP_NODE_OP && nr->op->restore && nr->state) {
+            blob = sp_ckpt_take(ck, SP_CKPT_OPERATOR, rt->fps[i], &n, NULL);
+            if (!blob) {
+                reset = list_add(rt->arena, reset, node_title(rt, node));
+                continue;
+            }
+            sp_rbuf_init(&rb, blob, n);
+            if (nr->op->restore(nr->state, &rb) != 0 || !sp_rbuf_done(&rb)) {
+                *err = sp_xstrdup(node->label);
+                rc = -1;
+            } else
+                kept = list_add(rt->arena, kept, node_title(rt, node));
+        } else if (node->kind == SP_NODE_SINK && nr->final) {
+            blob = sp_ckpt_take(ck, SP_CKPT_SINK, rt->fps[i], &n, NULL);
+            if (!blob)
+                continue;
+            sp_rbuf_init(&rb, blob, n);
+            unsigned have = sp_get_u8(&rb);
+            if (have) {
+                nr->held_batch = sp_get_u64(&rb);
+                nr->held_time = sp_get_i64(&rb);
+                uint64_t k = sp_get_u64(&rb);
+                if (k > n)
+                    rb.bad = 1;
+                nr->held_arena = sp_arena_new();
+                for (uint64_t j = 0; j < k && !rb.bad; j++)
+                    sp_vec_push(&nr->held, sp_get_value(&rb, nr->held_arena));
+                nr->have_held = 1;
+            }
+            if (have > 1 || !sp_rbuf_done(&rb)) {
+                *err = sp_xstrdup(node->label);
+                rc = -1;
+            }
+        }
+    }
+    if (rc != 0) {
+        char *what = *err;
+        *err = sp_xprintf("checkpoint '%s/checkpoint' is corrupt: the state of '%s' cannot be read; nothing was "
+                          "restored.  Move it away to start afresh, or put back a good copy",
+                          rt->opt.checkpoint_dir, what);
+        free(what);
+        sp_ckpt_free(ck);
+        return -1;
+    }
+    rt->first_batch = h->next_batch;
+    rt->last_time = h->time_ms;
+    rt->stats.batches = h->batches;
+    rt->stats.records_in = h->records_in;
+    rt->stats.malformed = h->malformed;
+    rt->stats.late = h->late;
+    rt->ev.errors = h->eval_errors;
+    if (!rt->opt.quiet) {
+        fprintf(stderr, "streampipe: resuming from checkpoint %s/checkpoint, written after batch %" PRIu64 "\n",
+                rt->opt.checkpoint_dir, h->next_batch ? h->next_batch - 1 : 0);
+        fprintf(stderr, "streampipe:   kept: %s\n", kept ? kept : "nothing");
+        if (reset)
+            fprintf(stderr, "streampipe:   reset (new or changed since the checkpoint): %s\n", reset);
+        if (notes)
+            fprintf(stderr, "streampipe:   note: %s\n", notes);
+        int iter = 0, kind, dropped = 0;
+        const char *name;
+        while (sp_ckpt_untaken(ck, &iter, &kind, &name))
+            dropped++;
+        if (dropped)
+            fprintf(stderr, "streampipe:   dropped: the saved state of %d node%s no longer in the pipeline\n", dropped,
+                    dropped > 1 ? "s" : "");
+    }
+    sp_ckpt_free(ck);
+    return 0;
+}
+
+/* Writes the checkpoint of the batch just run: every stateful operator's
+ * state, every source's position, every held final result. */
+static int write_checkpoint(sp_runtime *rt, uint64_t next_batch)
+{
+    sp_ckpt_header h = {sp_plan_name(rt->plan), next_batch, rt->last_time, 0, rt->stats.batches,
+                        rt->stats.records_in, rt->stats.malformed, rt->ev.errors, rt->stats.late};
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    h.written_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    sp_ckpt_begin(&rt->ckpt, &h);
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        const sp_node *node = nr->node;
+        rt->blob.n = 0;
+        rt->blob.bad = 0;
+        int kind;
+        if (node->kind == SP_NODE_SOURCE && nr->source->position) {
+            nr->source->position(nr->state, &rt->blob);
+            kind = SP_CKPT_SOURCE;
+        } else if (node->kind == SP_NODE_OP && nr->op->snapshot && nr->state) {
+            nr->op->snapshot(nr->state, &rt->blob);
+            kind = SP_CKPT_OPERATOR;
+        } else if (node->kind == SP_NODE_SINK && nr->final) {
+            sp_put_u8(&rt->blob, (unsigned)nr->have_held);
+            if (nr->have_held) {
+                sp_put_u64(&rt->blob, nr->held_batch);
+                sp_put_i64(&rt->blob, nr->held_time);
+                sp_put_u64(&rt->blob, nr->held.n);
+                for (size_t k = 0; k < nr->held.n; k++)
+                    sp_put_value(&rt->blob, nr->held.v[k]);
+            }
+            kind = SP_CKPT_SINK;
+        } else
+            continue;
+        if (rt->blob.bad) {
+            fprintf(stderr, "streampipe: cannot write a checkpoint: the state of %s holds a function value\n",
+                    node_title(rt, node));
+            return -1;
+        }
+        sp_ckpt_entry(&rt->ckpt, kind, node->name ? node->name : node->label, rt->fps[i], &rt->blob);
+    }
+    char *err = NULL;
+    if (sp_ckpt_save(rt->opt.checkpoint_dir, &rt->ckpt, &err) != 0) {
+        fprintf(stderr, "streampipe: %s\n", err);
+        free(err);
+        return -1;
+    }
+    rt->since_ckpt = 0;
+    return 0;
 }
 
 sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
@@ -168,6 +363,13 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
             }
             break;
         }
+    }
+    rt->fps = sp_xmalloc(sizeof *rt->fps * (size_t)(rt->n ? rt->n : 1));
+    for (int i = 0; i < rt->n; i++)
+        rt->fps[i] = sp_ckpt_fingerprint(plan, i, rt->fps);
+    if (rt->opt.checkpoint_dir && restore_checkpoint(rt, err) != 0) {
+        sp_runtime_free(rt);
+        return NULL;
     }
     return rt;
 }
@@ -362,7 +564,17 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         count_node(nr, in, node->kind == SP_NODE_SINK ? (nr->final ? 0 : in) : (nr->out.present ? nr->out.n : 0),
                    mono_ns() - t0);
     }
-    /* the results are out: the sources may acknowledge what they read */
+    /* the results are out: the checkpoint may record the batch as done */
+    rt->last_time = time_ms;
+    rt->since_ckpt++;
+    if (rt->opt.checkpoint_dir) {
+        uint64_t every = rt->opt.checkpoint_every > 0 ? (uint64_t)rt->opt.checkpoint_every : 1;
+        if ((rt->since_ckpt >= every || all_done || (rt->opt.stop && *rt->opt.stop)) &&
+            write_checkpoint(rt, batch + 1) != 0)
+            return -1;
+    }
+    /* and the sources may acknowledge what they read (for monitoring, when
+     * there is a checkpoint: it is the source of truth) */
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         if (nr->node->kind != SP_NODE_SOURCE || !nr->source->commit)
@@ -386,8 +598,11 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
 int sp_runtime_run(sp_runtime *rt)
 {
     int64_t batch_ms = sp_plan_batch_ms(rt->plan);
-    int64_t start = rt->live ? now_ms() : rt->opt.start_ms;
-    for (uint64_t batch = 0;; batch++) {
+    /* after a checkpoint, batch numbers go on: the first batch run now is
+     * due one interval from now (live), or has the time it would have had
+     * in one uninterrupted run (bounded) */
+    int64_t start = rt->live ? now_ms() - (int64_t)rt->first_batch * batch_ms : rt->opt.start_ms;
+    for (uint64_t batch = rt->first_batch;; batch++) {
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
@@ -472,6 +687,9 @@ void sp_runtime_free(sp_runtime *rt)
         sp_arena_free(nr->held_arena);
     }
     free(rt->nodes);
+    free(rt->fps);
+    sp_wbuf_free(&rt->ckpt);
+    sp_wbuf_free(&rt->blob);
     sp_eval_destroy(&rt->ev);
     sp_eval_unprepare(rt->program);
     sp_arena_free(rt->arena);

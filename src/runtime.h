@@ -25,6 +25,9 @@ typedef struct sp_run_options {
     volatile sig_atomic_t *stop; /* set to stop after the current batch; may be NULL */
     int64_t batch_ms;          /* set by the runtime: the batch interval */
     const struct sp_config *config; /* the YAML configuration (Kafka settings), or NULL */
+    const char *checkpoint_dir; /* resume from DIR/checkpoint and write one there; NULL: none */
+    int64_t checkpoint_every;  /* batches between checkpoints (0: every batch) */
+    int quiet;                 /* no resume summary on stderr */
 } sp_run_options;
 
 typedef struct sp_runtime sp_runtime;
@@ -36,7 +39,10 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
                            const sp_run_options *opt, char **err);
 
 /* Runs until every source is exhausted or *opt->stop is set.  Returns 0, or 1
- * when a sink could not write (reported on stderr). */
+ * when a sink could not write or a checkpoint could not be written (reported
+ * on stderr).  With a checkpoint directory, a checkpoint is written after
+ * the sinks have written and flushed every `checkpoint_every`-th batch, and
+ * after the last one: never past output that was not delivered. */
 int sp_runtime_run(sp_runtime *rt);
 
 /* Counters of a run. */

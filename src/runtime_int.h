@@ -8,6 +8,7 @@
 #include "eval.h"
 #include "ops.h"
 #include "runtime.h"
+#include "serial.h"
 #include "value.h"
 
 /* The elements a node produced in the current batch.  The array is reused
@@ -54,6 +55,12 @@ typedef struct sp_operator_impl {
     /* How much state it holds: entries (elements, keys, partial results)
      * and bytes of memory.  NULL for a stateless operator. */
     void (*state_size)(const void *state, uint64_t *entries, uint64_t *bytes);
+    /* Checkpoints: snapshot writes the whole state to `w`; restore reads it
+     * back into a state fresh from open and returns 0, or -1 when the bytes
+     * are malformed (the caller then refuses the checkpoint and frees the
+     * state).  NULL for a stateless operator. */
+    void (*snapshot)(const void *state, sp_wbuf *w);
+    int (*restore)(void *state, sp_rbuf *r);
 } sp_operator_impl;
 
 extern const sp_operator_impl sp_operator_impls[SP_OP_COUNT_];
@@ -87,6 +94,14 @@ typedef struct sp_source_impl {
      * nothing is acknowledged before it was delivered.  May be NULL.
      * Returns 0, or -1 with *err (malloc'd) to stop the run. */
     int (*commit)(void *state, char **err);
+    /* Checkpoints.  position writes where the source stands: what its next
+     * read returns first.  seek moves a source fresh from open to a position
+     * position wrote: 0 done; 1 it cannot (the input was replaced, or cannot
+     * be repositioned), *err (malloc'd) says what it does instead; -1 the
+     * bytes are malformed.  NULL: the source has no position to resume
+     * from (tcp: what was sent is gone). */
+    void (*position)(void *state, sp_wbuf *w);
+    int (*seek)(void *state, sp_rbuf *r, char **err);
 } sp_source_impl;
 
 /* Opens the source of statement `s` (kind input() resolved by its URI). */
@@ -109,6 +124,9 @@ typedef struct sp_sink_impl {
     int (*write)(void *state, const sp_sink_ctx *c, const sp_vec *in, char **err);
     void (*close)(void *state);
 } sp_sink_impl;
+/* write returns only once its output is delivered (handed to the system:
+ * flushed; to the broker: acknowledged), so the scheduler may take a
+ * checkpoint as soon as every sink has written. */
 
 extern const sp_sink_impl sp_sink_impls[SP_SINK_COUNT_];
 

@@ -15,6 +15,7 @@
 #include "runtime_int.h"
 #include "kafka.h"
 #include "loggen.h"
+#include "serial.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,6 +105,7 @@ typedef struct line_reader {
     int skipping;         /* inside an over-long line: drop up to the newline */
     const char *name;     /* for messages */
     volatile sig_atomic_t *stop; /* the run's stop request, or NULL */
+    uint64_t off;         /* bytes read from fd (since it was opened or sought) */
 } line_reader;
 
 static void *reader_open_fd(int fd, int own, const char *name, const sp_run_options *opt, sp_arena *a)
@@ -220,6 +222,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         if (got == 0)
             r->eof = 1;
         len += (size_t)got;
+        r->off += (uint64_t)got;
     }
     /* the batch is full: keep the rest for the next one */
     if (pos < len) {
@@ -228,6 +231,104 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         r->ncarry = len - pos;
     }
     return r->ncarry || !r->eof ? 1 : 0;
+}
+
+/* ----- positions in files, for checkpoints -----
+ *
+ * A position is a byte offset in a regular file plus what identifies the
+ * file: its device and inode, its size then, and a hash of its first bytes
+ * (up to PREFIX_BYTES, never past the offset).  On resuming, the file is
+ * taken for the same when those first bytes hash the same and it is at
+ * least as long as the offset; a copy of the file restored from a backup
+ * therefore resumes too, while a rotated or rewritten file does not. */
+
+#define PREFIX_BYTES 4096
+
+/* Hash of the first min(upto, PREFIX_BYTES) bytes of fd; 0 when unreadable. */
+static uint64_t prefix_hash(int fd, uint64_t upto, uint32_t *n)
+{
+    char buf[PREFIX_BYTES];
+    size_t want = upto < PREFIX_BYTES ? (size_t)upto : PREFIX_BYTES;
+    ssize_t got = want ? pread(fd, buf, want, 0) : 0;
+    *n = got > 0 ? (uint32_t)got : 0;
+    return got == (ssize_t)want ? sp_fnv64(SP_FNV_START, buf, want) : 0;
+}
+
+/* Writes a position: 1, offset, skipping, identity; or 0 when fd is not a
+ * regular file (a pipe: nothing to resume). */
+static void put_file_position(sp_wbuf *w, int fd, uint64_t off, int skipping)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sp_put_u8(w, 0);
+        return;
+    }
+    uint32_t n;
+    uint64_t h = prefix_hash(fd, off, &n);
+    sp_put_u8(w, 1);
+    sp_put_u64(w, off);
+    sp_put_u8(w, (unsigned)skipping);
+    sp_put_u64(w, (uint64_t)st.st_dev);
+    sp_put_u64(w, (uint64_t)st.st_ino);
+    sp_put_u32(w, n);
+    sp_put_u64(w, h);
+}
+
+/* Reads a position and checks it against fd.  Returns 0 with *off and
+ * *skipping when fd is the file it was taken in; 1 with *err when it is
+ * not (or was not a regular file); -1 when malformed. */
+static int get_file_position(sp_rbuf *r, int fd, const char *name, uint64_t *off, int *skipping, char **err)
+{
+    unsigned kind = sp_get_u8(r);
+    if (kind == 0) {
+        *err = errmsg("%s cannot be repositioned (not a regular file); reading what comes next", name);
+        return r->bad ? -1 : 1;
+    }
+    *off = sp_get_u64(r);
+    unsigned skip = sp_get_u8(r);
+    (void)sp_get_u64(r); /* device and inode: information */
+    (void)sp_get_u64(r);
+    uint32_t n = sp_get_u32(r);
+    uint64_t h = sp_get_u64(r);
+    if (r->bad || kind != 1 || skip > 1 || n > PREFIX_BYTES || n > *off)
+        return -1;
+    *skipping = (int)skip;
+    struct stat st;
+    uint32_t now_n;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < *off ||
+        prefix_hash(fd, n, &now_n) != h || now_n != n) {
+        *err = errmsg("%s is not the file the checkpoint read (replaced, rotated or truncated); reading it from its "
+                      "start", name);
+        return 1;
+    }
+    return 0;
+}
+
+static void reader_position(void *p, sp_wbuf *w)
+{
+    line_reader *r = p;
+    put_file_position(w, r->fd, r->off - r->ncarry, r->skipping);
+}
+
+static int reader_seek(void *p, sp_rbuf *rb, char **err)
+{
+    line_reader *r = p;
+    uint64_t off;
+    int skipping;
+    int rc = get_file_position(rb, r->fd, r->name, &off, &skipping, err);
+    if (rc != 0)
+        return rc;
+    if (lseek(r->fd, (off_t)off, SEEK_SET) != (off_t)off) {
+        *err = errmsg("%s: cannot seek to byte %" PRIu64 ": %s; reading it from its start", r->name, off,
+                      strerror(errno));
+        lseek(r->fd, 0, SEEK_SET);
+        return 1;
+    }
+    r->off = off;
+    r->skipping = skipping;
+    r->ncarry = 0;
+    r->eof = 0;
+    return 0;
 }
 
 /* ----- line assembly for the live sources (follow, tcp) ----- */
@@ -617,6 +718,45 @@ static int follow_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         f->fd = -1;
     }
     return 1;
+}
+
+static void follow_position(void *p, sp_wbuf *w)
+{
+    follower *f = p;
+    if (f->fd < 0) {
+        sp_put_u8(w, 0);
+        return;
+    }
+    put_file_position(w, f->fd, (uint64_t)f->off - f->acc.len, f->acc.skipping);
+}
+
+static int follow_seek(void *p, sp_rbuf *r, char **err)
+{
+    follower *f = p;
+    const char *name = f->path ? f->path : "standard input";
+    if (f->fd < 0) {
+        *err = errmsg("file '%s' is missing; it will be read from its start when it comes", name);
+        return 1;
+    }
+    uint64_t off;
+    int skipping;
+    int rc = get_file_position(r, f->fd, name, &off, &skipping, err);
+    if (rc != 0)
+        return rc;
+    if (lseek(f->fd, (off_t)off, SEEK_SET) != (off_t)off) {
+        *err = errmsg("file '%s': cannot seek to byte %" PRIu64 ": %s; reading it from its start", name, off,
+                      strerror(errno));
+        lseek(f->fd, 0, SEEK_SET);
+        return 1;
+    }
+    f->off = (off_t)off;
+    f->acc.len = f->acc.scan = 0;
+    f->acc.skipping = skipping;
+    f->ntail = 0;
+    size_t nt = off < sizeof f->tail ? (size_t)off : sizeof f->tail;
+    if (nt > 0 && pread(f->fd, f->tail, nt, (off_t)off - (off_t)nt) == (ssize_t)nt)
+        f->ntail = nt;
+    return 0;
 }
 
 static int follow_unbounded(const void *p)
@@ -1028,6 +1168,26 @@ static int gen_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *ma
     return g->count < 0 || g->lines.made < g->count;
 }
 
+static void gen_position(void *p, sp_wbuf *w)
+{
+    generator *g = p;
+    sp_put_u64(w, g->lines.rng);
+    sp_put_i64(w, g->lines.made);
+}
+
+static int gen_seek(void *p, sp_rbuf *r, char **err)
+{
+    (void)err;
+    generator *g = p;
+    uint64_t rng = sp_get_u64(r);
+    int64_t made = sp_get_i64(r);
+    if (r->bad || made < 0 || rng == 0)
+        return -1;
+    g->lines.rng = rng;
+    g->lines.made = made;
+    return 0;
+}
+
 static void gen_close(void *p)
 {
     free(p);
@@ -1090,12 +1250,18 @@ static int gen_unbounded(const void *p)
     return g->count < 0;
 }
 
-static const sp_source_impl reader_impl = {.open = NULL, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded};
-static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded};
-static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close, .unbounded = follow_unbounded};
+static const sp_source_impl reader_impl = {.open = NULL, .read = reader_read, .close = reader_close,
+                                           .unbounded = reader_unbounded, .position = reader_position,
+                                           .seek = reader_seek};
+static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded,
+                                        .position = gen_position, .seek = gen_seek};
+static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close,
+                                           .unbounded = follow_unbounded, .position = follow_position,
+                                           .seek = follow_seek};
 static const sp_source_impl tcp_impl = {.open = NULL, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded};
 static const sp_source_impl kafka_impl = {.open = NULL, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
-                                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit};
+                                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
+                                          .position = sp_kafka_source_position, .seek = sp_kafka_source_seek};
 
 /* kafka(topic, brokers:, group:, from:, until:) */
 static void *kafka_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
@@ -1277,6 +1443,30 @@ static int input_commit(void *p, char **err)
     return in->impl->commit ? in->impl->commit(in->state, err) : 0;
 }
 
+/* A source chosen at run time may have no position (tcp): a first byte
+ * says whether one follows. */
+static void input_position(void *p, sp_wbuf *w)
+{
+    input_state *in = p;
+    sp_put_u8(w, in->impl->position != NULL);
+    if (in->impl->position)
+        in->impl->position(in->state, w);
+}
+
+static int input_seek(void *p, sp_rbuf *r, char **err)
+{
+    input_state *in = p;
+    unsigned has = sp_get_u8(r);
+    if (r->bad || has > 1)
+        return -1;
+    if (!has || !in->impl->position) {
+        *err = errmsg("the input %s; reading what comes next",
+                      has ? "has no position to resume from now" : "had no position to resume from");
+        return 1;
+    }
+    return in->impl->seek(in->state, r, err);
+}
+
 static int input_unbounded(const void *p)
 {
     const input_state *in = p;
@@ -1285,14 +1475,17 @@ static int input_unbounded(const void *p)
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
     [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                        .commit = input_commit},
-    [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded},
+                        .commit = input_commit, .position = input_position, .seek = input_seek},
+    [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded,
+                         .position = reader_position, .seek = reader_seek},
     [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
-    [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded},
+    [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded,
+                             .position = gen_position, .seek = gen_seek},
     [SP_SOURCE_KAFKA] = {.open = kafka_open, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
-                         .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit},
+                         .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
+                         .position = sp_kafka_source_position, .seek = sp_kafka_source_seek},
     [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                         .commit = input_commit},
+                         .commit = input_commit, .position = input_position, .seek = input_seek},
 };
 
 const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err)

@@ -10,6 +10,7 @@
  * filter function). */
 #include "runtime_int.h"
 #include "map.h"
+#include "serial.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1080,8 +1081,170 @@ static void window_state_size(const void *state, uint64_t *entries, uint64_t *by
     *bytes = b;
 }
 
+/* ----- checkpoints: operator state as bytes ----- */
+
+static void put_vec(sp_wbuf *w, const sp_vec *v)
+{
+    sp_put_u64(w, v->n);
+    for (size_t i = 0; i < v->n; i++)
+        sp_put_value(w, v->v[i]);
+}
+
+/* Reads a vector written by put_vec; values in `a`. */
+static void get_vec(sp_rbuf *r, sp_vec *v, sp_arena *a)
+{
+    uint64_t n = sp_get_u64(r);
+    if (n > r->n - r->pos) { /* every value takes a byte at least */
+        r->bad = 1;
+        return;
+    }
+    for (uint64_t i = 0; i < n && !r->bad; i++)
+        sp_vec_push(v, sp_get_value(r, a));
+}
+
+static void put_map(sp_wbuf *w, const sp_map *m)
+{
+    sp_put_u64(w, m->n);
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->hashes[i])
+            continue;
+        sp_put_value(w, m->keys[i]);
+        sp_put_value(w, m->vals[i]);
+    }
+}
+
+/* Reads a map written by put_map; keys and values in `a`. */
+static void get_map(sp_rbuf *r, sp_map *m, sp_arena *a)
+{
+    uint64_t n = sp_get_u64(r);
+    if (n > (r->n - r->pos) / 2) {
+        r->bad = 1;
+        return;
+    }
+    for (uint64_t i = 0; i < n && !r->bad; i++) {
+        sp_value k = sp_get_value(r, a);
+        sp_value v = sp_get_value(r, a);
+        int created;
+        sp_value *slot = sp_map_put(m, k, &created);
+        if (!created) /* a key twice: not something we wrote */
+            r->bad = 1;
+        *slot = v;
+    }
+}
+
+static void put_opt_value(sp_wbuf *w, int has, sp_value v)
+{
+    sp_put_u8(w, has ? 1 : 0);
+    if (has)
+        sp_put_value(w, v);
+}
+
+static int get_opt_value(sp_rbuf *r, sp_value *v, sp_arena *a)
+{
+    unsigned has = sp_get_u8(r);
+    if (has > 1)
+        r->bad = 1;
+    *v = has == 1 ? sp_get_value(r, a) : sp_null();
+    return has == 1;
+}
+
+static void window_snapshot(const void *state, sp_wbuf *w)
+{
+    const window_state *ws = state;
+    if (ws->et) {
+        const event_window *et = ws->et;
+        sp_put_u8(w, 1);
+        sp_put_i64(w, et->max_time);
+        sp_put_u8(w, (unsigned)et->have_time);
+        sp_put_i64(w, et->emitted);
+        sp_put_u8(w, (unsigned)et->have_emitted);
+        sp_put_u64(w, et->n);
+        for (size_t i = 0; i < et->n; i++) {
+            const event_pane *p = &et->panes[i];
+            sp_put_i64(w, p->index);
+            put_vec(w, &p->items);
+            put_map(w, &p->map);
+            put_opt_value(w, p->has_acc, p->acc);
+            sp_put_i64(w, p->count);
+        }
+        return;
+    }
+    sp_put_u8(w, 0);
+    sp_put_u32(w, (uint32_t)ws->nbatches);
+    for (int i = 0; i < ws->nbatches; i++) {
+        const pane *p = &ws->panes[i];
+        sp_put_u8(w, (unsigned)p->filled);
+        put_vec(w, &p->items);
+        put_map(w, &p->map);
+        put_opt_value(w, p->has_acc, p->acc);
+        sp_put_i64(w, p->count);
+    }
+    put_map(w, &ws->running);
+    put_map(w, &ws->refs);
+    put_opt_value(w, ws->has_run_acc, ws->run_acc);
+}
+
+static int window_restore(void *state, sp_rbuf *r)
+{
+    window_state *ws = state;
+    unsigned event = sp_get_u8(r);
+    if (event != (ws->et != NULL))
+        return -1;
+    if (ws->et) {
+        event_window *et = ws->et;
+        et->max_time = sp_get_i64(r);
+        et->have_time = sp_get_u8(r) != 0;
+        et->emitted = sp_get_i64(r);
+        et->have_emitted = sp_get_u8(r) != 0;
+        uint64_t n = sp_get_u64(r);
+        if (n > r->n - r->pos)
+            return -1;
+        int64_t prev = INT64_MIN;
+        for (uint64_t i = 0; i < n && !r->bad; i++) {
+            int64_t index = sp_get_i64(r);
+            if (i > 0 && index <= prev) /* panes are written sorted */
+                return -1;
+            prev = index;
+            event_pane *p = event_pane_get(et, index);
+            get_vec(r, &p->items, p->arena);
+            get_map(r, &p->map, p->arena);
+            p->has_acc = get_opt_value(r, &p->acc, p->arena);
+            p->count = sp_get_i64(r);
+        }
+        return r->bad ? -1 : 0;
+    }
+    if (sp_get_u32(r) != (uint32_t)ws->nbatches)
+        return -1;
+    for (int i = 0; i < ws->nbatches && !r->bad; i++) {
+        pane *p = &ws->panes[i];
+        p->filled = sp_get_u8(r) != 0;
+        get_vec(r, &p->items, p->arena);
+        get_map(r, &p->map, p->arena);
+        p->has_acc = get_opt_value(r, &p->acc, p->arena);
+        p->count = sp_get_i64(r);
+    }
+    get_map(r, &ws->running, ws->run_arena);
+    get_map(r, &ws->refs, ws->run_arena);
+    ws->has_run_acc = get_opt_value(r, &ws->run_acc, ws->run_arena);
+    ws->run_compacted = sp_arena_used(ws->run_arena);
+    return r->bad ? -1 : 0;
+}
+
+static void state_snapshot(const void *p, sp_wbuf *w)
+{
+    const state_by_key *s = p;
+    put_map(w, &s->state);
+}
+
+static int state_restore(void *p, sp_rbuf *r)
+{
+    state_by_key *s = p;
+    get_map(r, &s->state, s->arena);
+    return r->bad ? -1 : 0;
+}
+
 /* fn names the processing-time implementation window_process calls */
-#define WINDOWED(fn) {window_open, window_process, window_close, window_state_size}
+#define WINDOWED(fn) {window_open, window_process, window_close, window_state_size, window_snapshot, window_restore}
 
 const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
     [SP_OP_MAP] = STATELESS(op_map),
@@ -1101,7 +1264,8 @@ const sp_operator_impl sp_operator_impls[SP_OP_COUNT_] = {
     [SP_OP_REDUCE_BY_WINDOW] = WINDOWED(op_reduce_by_window),
     [SP_OP_COUNT_BY_VALUE_AND_WINDOW] = WINDOWED(op_count_by_value_and_window),
     [SP_OP_REDUCE_BY_KEY_AND_WINDOW] = WINDOWED(op_reduce_by_key_and_window),
-    [SP_OP_UPDATE_STATE_BY_KEY] = {state_open, op_update_state_by_key, state_close, state_size},
+    [SP_OP_UPDATE_STATE_BY_KEY] = {state_open, op_update_state_by_key, state_close, state_size, state_snapshot,
+                                   state_restore},
     [SP_OP_TOP] = STATELESS(op_top),
     [SP_OP_TAKE] = STATELESS(op_take),
 };

@@ -338,7 +338,7 @@ expect_rc 2
 expect_err_is "zzz.yaml:1:1: error: unknown key 'zzz'
     1 | zzz: 1
       | ^~~
-      = hint: the keys are: brokers, kafka, checkpoint_dir, threads, params, environments"
+      = hint: the keys are: brokers, kafka, checkpoint_dir, checkpoint_every, threads, params, environments"
 
 begin "YAML syntax error (bad indentation) at its position"
 printf 'params:\n  window_length: 1m\n top_n: 3\n' >"$W/indent.yaml"
