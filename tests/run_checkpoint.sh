@@ -1,0 +1,386 @@
+#!/usr/bin/env bash
+# run_checkpoint.sh - checkpoints, for real: runs of pipelines/logs.sp killed
+# and restarted, stopped with SIGTERM, resumed with an edited pipeline, and
+# handed damaged checkpoints.
+#
+#   - SIGKILL at random moments (a fixed seed: the moments are the same run
+#     after run, different from one another), then a restart, until the run
+#     ends: every batch's output, the last copy of each, equals the output
+#     of a run never interrupted, and so do the final totals; for a file
+#     and for a 3-partition Kafka topic;
+#   - SIGTERM: exit 0 within seconds, a checkpoint on disk, and the next
+#     start resumes from it; a second signal exits at once;
+#   - an edited pipeline: unchanged operators keep their state, changed
+#     ones start empty, and the start-up message says which;
+#   - a corrupt, truncated, foreign or newer checkpoint is refused with a
+#     clear message and left as it was; nothing runs;
+#   - a sink that cannot write: the run fails and the checkpoint does not
+#     move past the output that was not delivered.
+#
+# Every command runs under `timeout`.  It writes only under a temporary
+# directory.  Environment (set by `make check`): STREAMPIPE, top_srcdir,
+# KCAT (empty: the Kafka part is skipped).  Exit status: 0 pass, 1 fail,
+# 77 skip.
+
+set -u
+
+export LC_ALL=C
+unset STREAMPIPE_PATH STREAMPIPE_CONFIG
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$here/.." && pwd)}"
+: "${STREAMPIPE:=$top_srcdir/streampipe}"
+case $STREAMPIPE in
+/*) ;;
+*) STREAMPIPE=$PWD/$STREAMPIPE ;;
+esac
+if [ ! -x "$STREAMPIPE" ]; then
+    echo "run_checkpoint.sh: no streampipe binary at '$STREAMPIPE'; skipping"
+    exit 77
+fi
+for tool in python3 timeout; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "run_checkpoint.sh: $tool is not installed; skipping"
+        exit 77
+    fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-ckpt.XXXXXX") || {
+    echo "run_checkpoint.sh: cannot create a temporary directory"
+    exit 1
+}
+export HOME=$tmp
+background=()
+cleanup() {
+    local p
+    for p in "${background[@]}"; do
+        kill -9 "$p" 2>/dev/null
+    done
+    for p in "${background[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+cd "$tmp" || exit 1
+
+. "$top_srcdir/tests/testlib.sh"
+
+has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
+
+RANDOM=20261124 # the kill moments: random, but the same every run
+logs_sp=$top_srcdir/pipelines/logs.sp
+
+# The input: the real-log excerpts ten times over (56,000 lines with
+# malformed ones), 200 lines a batch: 280 batches, a second or so.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    cat "$top_srcdir"/tests/data/*.log
+done >big.log
+
+# sp NAME ARGS...: streampipe ARGS (at most 60 s), output in NAME.out and
+# NAME.err; the exit status in $rc.
+sp() {
+    local name=$1
+    shift
+    timeout -s KILL 60 "$STREAMPIPE" "$@" >"$name.out" 2>"$name.err"
+    rc=$?
+}
+
+# same_batches WANT GOT...: the last line of each (batch, sink) in the GOT
+# files equals WANT's, and GOT has nothing WANT has not.  Used with runs
+# killed and restarted: a batch cut short is run again, whole.
+cat >same_batches.py <<'EOF'
+import json, sys
+def load(paths):
+    d = {}
+    for p in paths:
+        for line in open(p, encoding='utf-8', errors='surrogateescape'):
+            if not line.endswith('\n'):
+                continue  # cut by the kill
+            r = json.loads(line)
+            d[(r['batch'], r['sink'])] = line
+    return d
+want, got = load(sys.argv[1:2]), load(sys.argv[2:])
+bad = [k for k in want if got.get(k) != want[k]] + [k for k in got if k not in want]
+for k in sorted(bad)[:3]:
+    print(f"  batch {k[0]} sink {k[1]}:\n    expected {want.get(k, '(none)')[:200]}    got      {got.get(k, '(none)')[:200]}")
+print(f"  {len(want)} batch outputs expected, {len(got)} seen, {len(bad)} differ")
+sys.exit(1 if bad else 0)
+EOF
+
+# same_totals WANT GOT LABEL: the last value of every total_* and
+# malformed_lines sink in GOT equals WANT's.
+cat >same_totals.py <<'EOF'
+import json, sys
+def last(path):
+    d = {}
+    for line in open(path, encoding='utf-8', errors='surrogateescape'):
+        if line.endswith('\n'):
+            r = json.loads(line)
+            d[r['sink']] = r['value']
+    return {k: v for k, v in d.items() if k.startswith(('total_', 'malformed'))}
+want, got = last(sys.argv[1]), last(sys.argv[2])
+ok = want == got and len(want) == 5
+if not ok:
+    for k in sorted(set(want) | set(got)):
+        if want.get(k) != got.get(k):
+            print(f"  {sys.argv[3]}: {k}:\n    expected {json.dumps(want.get(k))[:200]}\n    got      {json.dumps(got.get(k))[:200]}")
+sys.exit(0 if ok else 1)
+EOF
+
+# killed_runs NAME MIN_MS SPAN_MS ARGS...: runs `streampipe run ARGS`
+# with a checkpoint in NAME.ckpt, killing it with SIGKILL after MIN_MS +
+# random(SPAN_MS) ms, again and again until a run ends by itself (at most
+# 40 runs).  Outputs in NAME.N.out / .err; sets $runs and $kills; the last
+# run's exit status in $rc.
+killed_runs() {
+    local name=$1 min=$2 span=$3 pid ms
+    shift 3
+    runs=0
+    kills=0
+    rm -rf "$name.ckpt"
+    while [ "$runs" -lt 40 ]; do
+        runs=$((runs + 1))
+        timeout -s KILL 60 "$STREAMPIPE" run --checkpoint "$name.ckpt" "$@" >"$name.$runs.out" 2>"$name.$runs.err" &
+        pid=$!
+        ms=$((min + RANDOM % span))
+        sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+        if kill -0 "$pid" 2>/dev/null; then
+            # timeout's child is the run: kill it, not timeout
+            local child
+            child=$(pgrep -P "$pid" | head -n 1)
+            kill -9 "${child:-$pid}" 2>/dev/null && kills=$((kills + 1))
+        fi
+        wait "$pid" 2>/dev/null
+        rc=$?
+        if [ "$rc" -eq 0 ]; then
+            return 0
+        fi
+        if [ "$rc" -ne 137 ]; then
+            return 1
+        fi
+    done
+    return 1
+}
+
+# ----- SIGKILL at random moments: file input -----
+
+begin "SIGKILL at random moments (file), 3 rounds: every batch and the totals equal an uninterrupted run"
+sp full run -q "$logs_sp" -p input=big.log -p format=json -B 200
+[ "$rc" -eq 0 ] || { fail "the uninterrupted run: exit status $rc"; show full.err; }
+total_kills=0
+for round in 1 2 3; do
+    killed_runs "kf$round" 100 500 -q "$logs_sp" -p input=big.log -p format=json -B 200
+    total_kills=$((total_kills + kills))
+    if [ "$rc" -ne 0 ]; then
+        fail "round $round: run $runs ended with exit status $rc"
+        show "kf$round.$runs.err"
+        continue
+    fi
+    echo "  round $round: $kills kills, $runs runs"
+    python3 same_batches.py full.out "kf$round".*.out || fail "round $round: the batches differ"
+    python3 same_totals.py full.out "kf$round.$runs.out" "last run" || fail "round $round: the totals differ"
+    cmp -s full.err "kf$round.$runs.err" || { fail "round $round: the final stderr differs"; show full.err; show "kf$round.$runs.err"; }
+done
+[ "$total_kills" -ge 6 ] || fail "only $total_kills kills happened (the test needs the runs cut many times)"
+
+# ----- SIGTERM -----
+
+begin "SIGTERM: exit 0 within seconds, a checkpoint on disk, the next start resumes"
+rm -rf term.ckpt
+timeout -s KILL 60 "$STREAMPIPE" run --checkpoint term.ckpt "$logs_sp" -p input=big.log -p format=json -B 200 \
+    >term1.out 2>term1.err &
+pid=$!
+sleep 0.4
+child=$(pgrep -P "$pid" | head -n 1)
+t0=$SECONDS
+kill -TERM "${child:-$pid}"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 0 ] || { fail "exit status $rc after SIGTERM"; show term1.err; }
+[ $((SECONDS - t0)) -le 3 ] || fail "it took $((SECONDS - t0)) s to stop"
+[ -s term.ckpt/checkpoint ] || fail "no checkpoint on disk"
+[ ! -e term.ckpt/checkpoint.tmp ] || fail "a temporary checkpoint was left behind"
+last=$(tail -n 1 term1.out | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["batch"])')
+sp term2 run --checkpoint term.ckpt "$logs_sp" -p input=big.log -p format=json -B 200
+[ "$rc" -eq 0 ] || { fail "the resumed run: exit status $rc"; show term2.err; }
+has_text term2.err "resuming from checkpoint term.ckpt/checkpoint, written after batch $last" ||
+    { fail "no resume message naming batch $last"; show term2.err; }
+first=$(head -n 1 term2.out | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["batch"])')
+[ "$first" = $((last + 1)) ] || fail "the resumed run starts at batch $first, not $((last + 1))"
+python3 same_batches.py full.out term1.out term2.out || fail "the batches differ"
+
+begin "SIGTERM twice: the second exits at once"
+# one batch of the whole input: about a second of work to interrupt
+timeout -s KILL 60 "$STREAMPIPE" run --checkpoint twice.ckpt "$logs_sp" -p input=big.log -p format=json \
+    -B 100000 >twice.out 2>twice.err &
+pid=$!
+sleep 0.3
+child=$(pgrep -P "$pid" | head -n 1)
+kill -TERM "${child:-$pid}"
+sleep 0.1
+kill -TERM "${child:-$pid}"
+t0=$SECONDS
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || { fail "exit status $rc, not 143 (128 + SIGTERM)"; show twice.err; }
+[ $((SECONDS - t0)) -le 1 ] || fail "it took $((SECONDS - t0)) s"
+[ ! -e twice.ckpt/checkpoint ] || fail "a checkpoint was written for a batch that did not finish"
+
+cat >slow.sp <<'EOF'
+batch 1s
+source lines = input("gen:?rate=50")
+lines | count | sink stdout(name: "n", format: "json")
+EOF
+
+begin "SIGTERM on a live source: the batch finishes, exit 0, the generator resumes where it was"
+rm -rf live.ckpt
+timeout -s KILL 30 "$STREAMPIPE" run --checkpoint live.ckpt slow.sp >live1.out 2>live1.err &
+pid=$!
+sleep 2.5
+child=$(pgrep -P "$pid" | head -n 1)
+kill -TERM "${child:-$pid}"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 0 ] || { fail "exit status $rc"; show live1.err; }
+[ -s live.ckpt/checkpoint ] || fail "no checkpoint"
+read1=$(sed -n 's/.* \([0-9]*\) records read.*/\1/p' live1.err)
+timeout -s KILL 30 "$STREAMPIPE" run --checkpoint live.ckpt slow.sp >live2.out 2>live2.err &
+pid=$!
+sleep 1.5
+child=$(pgrep -P "$pid" | head -n 1)
+kill -TERM "${child:-$pid}"
+wait "$pid"
+has_text live2.err "kept: source lines" || { fail "the generator's position was not kept"; show live2.err; }
+read2=$(sed -n 's/.* \([0-9]*\) records read.*/\1/p' live2.err)
+[ -n "$read1" ] && [ -n "$read2" ] && [ "$read2" -gt "$read1" ] ||
+    fail "records read: $read1, then $read2 in all (the counters go on from the checkpoint)"
+
+# ----- an edited pipeline -----
+
+begin "an edited pipeline: the unchanged operators keep their state, the changed ones start empty"
+head -n 28000 big.log >grow.log
+rm -rf edit.ckpt
+sp edit1 run -q --checkpoint edit.ckpt "$logs_sp" -p input=grow.log -p format=json -B 200
+[ "$rc" -eq 0 ] || { fail "first half: exit status $rc"; show edit1.err; }
+tail -n +28001 big.log >>grow.log
+sp edit2 run --checkpoint edit.ckpt "$logs_sp" -p input=grow.log -p format=json -B 200 -p window_length=20s
+[ "$rc" -eq 0 ] || { fail "second half: exit status $rc"; show edit2.err; }
+has_text edit2.err "kept: source lines (" || { fail "the file position was not kept"; show edit2.err; }
+has_text edit2.err "updateStateByKey running_stats" || { fail "running_stats not kept"; show edit2.err; }
+grep "reset" edit2.err | grep -q "reduceByKeyAndWindow sum 20s / 10s" || { fail "the 20 s windows were not reset"; show edit2.err; }
+grep "kept" edit2.err | grep -q "20s" && { fail "a changed window was kept"; show edit2.err; }
+# the cumulative totals only depend on the unchanged operators
+python3 same_totals.py full.out edit2.out "edited" || fail "the totals differ from an uninterrupted run"
+
+# ----- damaged checkpoints -----
+
+rm -rf good.ckpt
+sp good run -q --checkpoint good.ckpt "$logs_sp" -p input=big.log -p format=json -B 200
+cp good.ckpt/checkpoint good.bin
+size=$(wc -c <good.bin)
+
+# refused LABEL EXPECTED-MESSAGE: the run with damaged.ckpt exits 1, says
+# the message, writes nothing to stdout, and leaves the file as it was.
+refused() {
+    cp damaged.ckpt/checkpoint before.bin
+    sp damaged run --checkpoint damaged.ckpt "$logs_sp" -p input=big.log -p format=json -B 200
+    [ "$rc" -eq 1 ] || { fail "exit status $rc, not 1"; show damaged.err; }
+    has_text damaged.err "$2" || { fail "no message '$2'"; show damaged.err; }
+    has_text damaged.err "nothing was restored" || { fail "the message does not say nothing was restored"; show damaged.err; }
+    [ ! -s damaged.out ] || { fail "something ran"; show damaged.out; }
+    cmp -s before.bin damaged.ckpt/checkpoint || fail "the checkpoint was changed"
+}
+
+begin "a checkpoint with one byte flipped is refused (checksum)"
+mkdir -p damaged.ckpt
+python3 -c "
+import sys
+b = bytearray(open('good.bin','rb').read()); b[len(b)//2] ^= 0x40
+open('damaged.ckpt/checkpoint','wb').write(b)"
+refused flipped "is corrupt (checksum mismatch)"
+
+begin "a truncated checkpoint is refused"
+head -c $((size / 3)) good.bin >damaged.ckpt/checkpoint
+refused truncated "is truncated"
+
+begin "a checkpoint of a newer format is refused"
+python3 -c "
+b = bytearray(open('good.bin','rb').read()); b[16] = 9
+open('damaged.ckpt/checkpoint','wb').write(b)"
+refused version "has format version 9; this streampipe reads version 1"
+
+begin "a file that is not a checkpoint is refused"
+echo "hello" >damaged.ckpt/checkpoint
+refused foreign "is not a streampipe checkpoint"
+
+# ----- a sink that cannot write -----
+
+begin "a sink that cannot write: exit 1, and the checkpoint does not move"
+if [ -w /dev/full ]; then
+    rm -rf full.ckpt
+    timeout -s KILL 60 "$STREAMPIPE" run --checkpoint full.ckpt "$logs_sp" -p input=big.log -p format=json -B 200 \
+        >fullrun1.out 2>fullrun1.err &
+    pid=$!
+    sleep 0.3
+    child=$(pgrep -P "$pid" | head -n 1)
+    kill -TERM "${child:-$pid}"
+    wait "$pid"
+    cp full.ckpt/checkpoint full-before.bin
+    timeout -s KILL 60 "$STREAMPIPE" run --checkpoint full.ckpt "$logs_sp" -p input=big.log -p format=json -B 200 \
+        >/dev/full 2>fullrun2.err
+    rc=$?
+    [ "$rc" -eq 1 ] || { fail "exit status $rc, not 1"; show fullrun2.err; }
+    has_text fullrun2.err "No space left on device" || { fail "the error is not said"; show fullrun2.err; }
+    cmp -s full-before.bin full.ckpt/checkpoint || fail "the checkpoint moved past output that was not written"
+    sp fullrun3 run --checkpoint full.ckpt "$logs_sp" -p input=big.log -p format=json -B 200
+    python3 same_batches.py full.out fullrun1.out fullrun3.out || fail "the batches differ after the failure"
+else
+    echo "  skipped: /dev/full is not there"
+fi
+
+# ----- SIGKILL at random moments: Kafka -----
+
+if [ -n "${KCAT:-}" ]; then
+    begin "SIGKILL at random moments (Kafka, 3 partitions): the totals equal an uninterrupted run"
+    timeout -s KILL 300 "$STREAMPIPE" broker --topic logs:3 >broker.out 2>broker.err &
+    background+=($!)
+    for i in $(seq 100); do
+        [ -s broker.out ] && break
+        sleep 0.1
+    done
+    addr=$(head -n 1 broker.out)
+    n=$(wc -l <big.log)
+    third=$(((n + 2) / 3))
+    split -l "$third" -d -a 1 big.log part.
+    for p in 0 1 2; do
+        timeout -s KILL 30 "$KCAT" -P -b "$addr" -t logs -p "$p" <"part.$p" || fail "kcat could not produce"
+    done
+    # a killed member leaves the group only when its session times out:
+    # keep that short, so that the next run gets the partitions soon; the
+    # first batch comes about 3 s after the start (joining the group)
+    printf 'kafka:\n  session.timeout.ms: 1500\n  heartbeat.interval.ms: 300\n' >fast.yaml
+    total_kills=0
+    for round in 1 2; do
+        uri="kafka://$addr/logs?group=ck$round&from=earliest&until=end"
+        killed_runs "kk$round" 2600 1600 -c fast.yaml "$logs_sp" -p "input=$uri" -p format=json -B 200
+        total_kills=$((total_kills + kills))
+        if [ "$rc" -ne 0 ]; then
+            fail "round $round: run $runs ended with exit status $rc"
+            show "kk$round.$runs.err"
+            continue
+        fi
+        echo "  round $round: $kills kills, $runs runs"
+        python3 same_totals.py full.out "kk$round.$runs.out" "Kafka, last run" || fail "round $round: the totals differ"
+        has_text "kk$round.$runs.err" "$n records read" || { fail "round $round: not $n records read in all"; show "kk$round.$runs.err"; }
+        cmp -s <(grep Malformed full.err) <(grep Malformed "kk$round.$runs.err") || fail "round $round: the malformed count differs"
+    done
+    [ "$total_kills" -ge 3 ] || fail "only $total_kills kills happened"
+else
+    echo "run_checkpoint.sh: kcat is not installed (KCAT is empty); the Kafka part is skipped"
+fi
+
+finish
+echo "run_checkpoint.sh: $tests tests, $failed failed"
+[ "$failed" -eq 0 ]
