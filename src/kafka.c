@@ -592,6 +592,8 @@ typedef struct ksource {
     volatile sig_atomic_t *stop;
     int time_noted;        /* said that the embedded broker has no time index */
     int just_assigned;     /* partitions were assigned during this read */
+    size_t batch_bytes;    /* bytes handed over per batch at most */
+    int paused;            /* a full batch paused fetching: resumed by the next read */
     demo *demo;            /* input("demo"): the generator thread */
 } ksource;
 
@@ -884,10 +886,13 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     s->from_value = from_value;
     s->bounded = pp->until && strcmp(pp->until, "end") == 0;
     s->max_line = opt && opt->max_line > 0 ? opt->max_line : (1 << 20);
+    s->batch_bytes = opt && opt->batch_bytes > 0 ? (size_t)opt->batch_bytes : (size_t)64 << 20;
     s->stop = opt ? opt->stop : NULL;
     const char *defaults[] = {"client.id", "streampipe", "log.connection.close", "false",
                               /* back soon after a short outage */
                               "reconnect.backoff.max.ms", "1000",
+                              /* what librdkafka fetches ahead of the batches: bounded memory */
+                              "queued.max.messages.kbytes", "16384",
                               /* a run that ends leaves its group; the next one to join may wait for up to the
                                * session timeout of the one before (the embedded broker does): keep it short */
                               "session.timeout.ms", "6000", "heartbeat.interval.ms", "2000",
@@ -974,9 +979,32 @@ static int take_message(ksource *s, rd_kafka_message_t *m, sp_arena *a, sp_vec *
     return 1;
 }
 
+/* Pauses or resumes fetching the partitions assigned (and not read to
+ * their end).  A live run whose batch is full pauses: what the broker has
+ * beyond the batch stays there instead of piling up in this process
+ * (librdkafka goes on from the position of the last message handed out
+ * when resumed). */
+static void set_paused(ksource *s, int pause)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned && !s->parts[i].at_end)
+            rd_kafka_topic_partition_list_add(l, s->topic, i);
+    if (l->cnt > 0) {
+        if (pause)
+            rd_kafka_pause_partitions(s->k.rk, l);
+        else
+            rd_kafka_resume_partitions(s->k.rk, l);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    s->paused = pause;
+}
+
 int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
 {
     ksource *s = state;
+    if (s->paused)
+        set_paused(s, 0);
     if (s->k.fatal) {
         *err = sp_xstrdup(s->k.fatal);
         return -1;
@@ -984,8 +1012,9 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
     if (s->bounded && bounded_done(s))
         return 0;
     int64_t count = 0, deadline = mono_ms() + LIVE_POLL_MS;
+    size_t bytes = 0;
     s->just_assigned = 0;
-    while (count < max) {
+    while (count < max && bytes < s->batch_bytes) {
         /* bounded: wait for the messages (a batch is `max` of them, as from
          * a file); live: take what has come, for at most LIVE_POLL_MS, and
          * when partitions were just assigned, give their first messages
@@ -996,6 +1025,7 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         if (!was_assigned && s->just_assigned)
             deadline = mono_ms() + ASSIGNED_POLL_MS;
         if (m) {
+            bytes += m->len;
             int r = take_message(s, m, a, out, malformed, err);
             rd_kafka_message_destroy(m);
             if (r < 0)
@@ -1012,6 +1042,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         } else if ((!m && !s->just_assigned) || mono_ms() >= deadline)
             break;
     }
+    if (!s->bounded && (count >= max || bytes >= s->batch_bytes))
+        set_paused(s, 1); /* falling behind: leave the rest at the broker */
     return s->bounded && bounded_done(s) ? 0 : 1;
 }
 

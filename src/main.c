@@ -91,7 +91,11 @@ static const char usage_run[] =
     "and exits 0; a second one exits at once.\n"
     "\n"
     "options:\n"
-    "  -B, --batch-records N   records per batch of a bounded input (100000)\n"
+    "  -B, --batch-records N   records a source hands over per batch at most (100000)\n"
+    "      --batch-bytes SIZE  bytes a source hands over per batch at most (64M); what a\n"
+    "                          source does not take waits in the file, the socket or\n"
+    "                          the broker: memory stays bounded when input outpaces\n"
+    "                          processing\n"
     "  -q, --quiet             no summary on standard error at the end\n"
     "      --checkpoint DIR    keep the state and the input positions in DIR/checkpoint,\n"
     "                          written after the sinks of every batch; a run started\n"
@@ -113,6 +117,7 @@ typedef struct cli {
     int64_t batch_records;        /* run --batch-records */
     const char *checkpoint_dir;   /* run --checkpoint */
     int64_t checkpoint_every;     /* run --checkpoint-every */
+    int64_t batch_bytes;          /* run --batch-bytes */
     const char *config_path;      /* --config */
     const char *env_name;         /* --env */
     sp_config *config;            /* the loaded configuration; owned */
@@ -158,6 +163,7 @@ static int parse_options(cli *c, int argc, char **argv)
         {"env", required_argument, NULL, 'e'},
         {"checkpoint", required_argument, NULL, 1001},
         {"checkpoint-every", required_argument, NULL, 1002},
+        {"batch-bytes", required_argument, NULL, 1003},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int is_dag = strcmp(c->command, "dag") == 0;
@@ -202,6 +208,21 @@ static int parse_options(cli *c, int argc, char **argv)
         case 'W':
             c->no_warnings = 1;
             break;
+        case 1003: {
+            if (strcmp(c->command, "run") != 0)
+                return usage_error(c->command, "option '%s' is only for 'run'", "--batch-bytes");
+            char *end;
+            errno = 0;
+            long long n = strtoll(optarg, &end, 10);
+            long long unit = *end == 'k' || *end == 'K' ? 1LL << 10 : *end == 'M' ? 1LL << 20 : *end == 'G' ? 1LL << 30 : 1;
+            if (unit > 1)
+                end++;
+            if (end == optarg || *end || errno || n < 1 || n > (1LL << 40) / unit)
+                return usage_error(c->command, "--batch-bytes needs a size such as 64M, 512k or 1048576, not '%s'",
+                                   optarg);
+            c->batch_bytes = n * unit;
+            break;
+        }
         case 1001:
         case 1002: {
             const char *name = ch == 1001 ? "--checkpoint" : "--checkpoint-every";
@@ -389,6 +410,7 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     sp_run_options opt;
     memset(&opt, 0, sizeof opt);
     opt.batch_records = c->batch_records;
+    opt.batch_bytes = c->batch_bytes;
     opt.stop = &stop_requested;
     opt.config = c->config;
     opt.checkpoint_dir = c->checkpoint_dir ? c->checkpoint_dir : sp_config_checkpoint_dir(c->config);

@@ -21,6 +21,9 @@ typedef struct sp_run_options {
     FILE *out;                 /* where stdout sinks write; NULL: stdout */
     int64_t batch_records;     /* bounded inputs: records per batch (0: 100000) */
     int64_t max_line;          /* longer lines are malformed (0: 1 MiB) */
+    int64_t batch_bytes;       /* bytes a source hands over per batch at most (0: 64 MiB); with
+                                  batch_records, what bounds a batch's memory: what a source does
+                                  not take stays where it is (file, socket, broker) */
     int64_t start_ms;          /* time of the first batch of a bounded run (0: 0) */
     volatile sig_atomic_t *stop; /* set to stop after the current batch; may be NULL */
     int64_t batch_ms;          /* set by the runtime: the batch interval */

@@ -93,6 +93,13 @@ static void notice(const char *fmt, ...)
     va_end(ap);
 }
 
+#define DEFAULT_BATCH_BYTES (64 << 20) /* bytes one source reads per batch at most */
+
+static size_t batch_bytes_of(const sp_run_options *opt)
+{
+    return opt && opt->batch_bytes > 0 ? (size_t)opt->batch_bytes : (size_t)DEFAULT_BATCH_BYTES;
+}
+
 /* ----- line reader: file and stdin ----- */
 
 typedef struct line_reader {
@@ -106,6 +113,8 @@ typedef struct line_reader {
     const char *name;     /* for messages */
     volatile sig_atomic_t *stop; /* the run's stop request, or NULL */
     uint64_t off;         /* bytes read from fd (since it was opened or sought) */
+    size_t batch_bytes;   /* bytes of lines handed out per batch at most */
+    size_t handed;        /* bytes of lines handed out in this batch */
 } line_reader;
 
 static void *reader_open_fd(int fd, int own, const char *name, const sp_run_options *opt, sp_arena *a)
@@ -115,6 +124,7 @@ static void *reader_open_fd(int fd, int own, const char *name, const sp_run_opti
     r->fd = fd;
     r->own_fd = own;
     r->max_line = opt->max_line > 0 ? opt->max_line : (1 << 20);
+    r->batch_bytes = batch_bytes_of(opt);
     r->stop = opt->stop;
     r->name = sp_arena_strdup(a, name);
     return r;
@@ -142,6 +152,7 @@ static void reader_emit(line_reader *r, const char *s, size_t n, sp_vec *out, ui
 {
     if (n > 0 && s[n - 1] == '\r')
         n--;
+    r->handed += n + 1;
     if ((int64_t)n > r->max_line) {
         (*malformed)++;
         return;
@@ -159,7 +170,8 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         memcpy(buf, r->carry, r->ncarry);
     r->ncarry = 0;
     int64_t count = 0;
-    while (count < max) {
+    r->handed = 0;
+    while (count < max && r->handed < r->batch_bytes) {
         char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
         if (nl) {
             size_t end = (size_t)(nl - buf);
@@ -334,7 +346,7 @@ static int reader_seek(void *p, sp_rbuf *rb, char **err)
 /* ----- line assembly for the live sources (follow, tcp) ----- */
 
 #define LIVE_READ (64u * 1024)      /* bytes per read() */
-#define LIVE_BUDGET (64u << 20)     /* bytes one source reads per batch at most */
+
 
 /* Bytes read but not handed out yet: complete lines a full batch left over,
  * then a partial line waiting for its newline.  The lines follow the rules of
@@ -459,6 +471,7 @@ typedef struct follower {
     char *scratch;        /* LIVE_READ bytes for read() */
     char tail[64];        /* the last bytes read, just before off: if they */
     size_t ntail;         /* change, the file was truncated and rewritten */
+    size_t batch_bytes;   /* bytes read per batch at most */
 } follower;
 
 /* Reads `fd` (just opened, described by *st) from its start. */
@@ -579,6 +592,7 @@ static void *follow_open(const char *path, int from_end, const sp_run_options *o
     memset(f, 0, sizeof *f);
     f->fd = -1;
     f->acc.max_line = max_line_of(opt);
+    f->batch_bytes = batch_bytes_of(opt);
     f->scratch = sp_xmalloc(LIVE_READ);
     if (strcmp(path, "-") == 0) {
         f->fd = 0;
@@ -631,7 +645,7 @@ static int follow_drain(follower *f, sp_arena *a, sp_vec *out, int64_t max, int6
         f->off = 0;
         f->ntail = 0;
     }
-    size_t budget = LIVE_BUDGET;
+    size_t budget = f->batch_bytes;
     for (;;) {
         acc_take(&f->acc, a, out, max, count, malformed);
         if (*count >= max || budget == 0)
@@ -793,6 +807,7 @@ typedef struct tcp_source {
     int down;                 /* connect: an outage has been reported */
     int accept_noted;         /* listen: failing accept() has been reported */
     int64_t max_line;         /* longer lines are malformed */
+    size_t batch_bytes;       /* bytes read from one connection per batch at most */
     char *scratch;            /* LIVE_READ bytes for read() */
 } tcp_source;
 
@@ -990,7 +1005,7 @@ static void tcp_accept_all(tcp_source *t)
 static int tcp_peer_drain(tcp_source *t, tcp_peer *p, sp_arena *a, sp_vec *out, int64_t max, int64_t *count,
                           uint64_t *malformed, int *why)
 {
-    size_t budget = LIVE_BUDGET;
+    size_t budget = t->batch_bytes;
     for (;;) {
         acc_take(&p->acc, a, out, max, count, malformed);
         if (*count >= max || p->fd < 0 || budget == 0)
@@ -1097,6 +1112,7 @@ static void *tcp_open_params(const char *address, int listening, const sp_run_op
     t->host = hlen ? xstrndup(host, hlen) : NULL;
     t->port = xstrndup(port, strlen(port));
     t->max_line = max_line_of(opt);
+    t->batch_bytes = batch_bytes_of(opt);
     t->scratch = sp_xmalloc(LIVE_READ);
     if (listening) {
         if (tcp_listen(t, err) != 0) {

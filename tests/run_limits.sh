@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# run_limits.sh - bounded memory: input that comes much faster than it can be
+# processed.
+#
+# A followed file (batches of 100 ms) gets 600,000 access-log lines (about
+# 140 MB) appended at once, far more than a batch can parse.  With
+# --batch-records 20000 --batch-bytes 4M, each batch takes at most that
+# much and the rest waits in the file: the peak RSS stays under 96 MiB and
+# every line is counted, none lost.  The same flood without limits (one
+# batch takes it all) is run too, to show what the limits prevent: its peak
+# RSS must be several times higher, else the test proves nothing.
+#
+# Environment (set by `make check`): STREAMPIPE, top_srcdir.
+# Exit status: 0 pass, 1 fail, 77 skip.
+
+set -u
+
+export LC_ALL=C
+unset STREAMPIPE_PATH STREAMPIPE_CONFIG
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$here/.." && pwd)}"
+: "${STREAMPIPE:=$top_srcdir/streampipe}"
+case $STREAMPIPE in
+/*) ;;
+*) STREAMPIPE=$PWD/$STREAMPIPE ;;
+esac
+if [ ! -x "$STREAMPIPE" ]; then
+    echo "run_limits.sh: no streampipe binary at '$STREAMPIPE'; skipping"
+    exit 77
+fi
+for tool in python3 timeout; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "run_limits.sh: $tool is not installed; skipping"
+        exit 77
+    fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-limits.XXXXXX") || exit 1
+export HOME=$tmp
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+cd "$tmp" || exit 1
+
+. "$top_srcdir/tests/testlib.sh"
+
+LIMIT_KB=$((96 * 1024))
+# a sanitizer build keeps shadow memory and quarantines freed blocks
+if grep -q __asan_init "$STREAMPIPE" 2>/dev/null; then
+    LIMIT_KB=$((3 * LIMIT_KB))
+    echo "run_limits.sh: an ASan build: the limit is $((LIMIT_KB / 1024)) MiB"
+fi
+N=600000
+
+cat >flood.sp <<'EOF'
+use weblog
+param input = "flood.log"
+batch 100ms
+source lines = file(input, follow: true)
+lines | count | map ("lines", it) | updateStateByKey running_sum | map _2 | sink stdout(name: "lines", format: "json")
+lines | map parse_access_log(it) | filter it != null | map (status, 1) | updateStateByKey running_sum
+  | sink stdout(name: "codes", format: "json", final: true)
+EOF
+
+# rss.py COMMAND...: runs COMMAND, then prints its peak RSS (KiB) on stderr.
+cat >rss.py <<'EOF'
+import resource, subprocess, sys
+p = subprocess.run(sys.argv[1:])
+print("peak_rss_kb", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+sys.exit(p.returncode)
+EOF
+
+line=$(head -n 1 "$top_srcdir/tests/data/elastic-apache-combined-excerpt.log")
+
+# flood NAME OPTIONS...: follows an empty file, appends $N lines at once,
+# waits until all are counted (at most 60 s), stops the run with SIGTERM.
+# Sets $peak (KiB), $rc, $counted (the last running count).
+flood() {
+    local name=$1 i pid
+    shift
+    rm -f flood.log
+    : >flood.log
+    timeout -s KILL 90 python3 rss.py "$STREAMPIPE" run "$@" flood.sp >"$name.out" 2>"$name.err" &
+    pid=$!
+    sleep 0.3
+    yes "$line" | head -n "$N" >>flood.log
+    for ((i = 0; i < 600; i++)); do
+        tail -n 1 "$name.out" 2>/dev/null | grep -q "\[$N\]" && break
+        sleep 0.1
+    done
+    pkill -TERM -f "^$STREAMPIPE run " 2>/dev/null
+    wait "$pid"
+    rc=$?
+    peak=$(sed -n 's/^peak_rss_kb //p' "$name.err")
+    counted=$(grep '"sink":"lines"' "$name.out" | tail -n 1 | sed 's/.*\[\([0-9]*\)\].*/\1/')
+}
+
+begin "a flood of $N lines with limits: peak RSS under $((LIMIT_KB / 1024)) MiB, every line counted"
+flood limited --batch-records 20000 --batch-bytes 4M
+echo "  peak RSS $((peak / 1024)) MiB, $(grep -c '"sink":"lines"' limited.out) batches"
+[ "$rc" -eq 0 ] || { fail "exit status $rc"; show limited.err; }
+[ "$counted" = "$N" ] || { fail "$counted lines counted, not $N"; show limited.err; }
+[ -n "$peak" ] && [ "$peak" -lt "$LIMIT_KB" ] || fail "peak RSS ${peak:-?} KiB, over $LIMIT_KB KiB"
+grep -q "\"codes\".*\[\[200,$N\]\]" limited.out || { fail "the status counts are not [[200,$N]]"; show limited.out; }
+limited_peak=${peak:-0}
+
+begin "the same flood without limits takes far more memory (what the limits prevent)"
+flood unlimited --batch-records 100000000 --batch-bytes 4G
+echo "  peak RSS $((peak / 1024)) MiB"
+[ "$counted" = "$N" ] || fail "$counted lines counted, not $N"
+[ -n "$peak" ] && [ "$peak" -gt $((limited_peak * 3)) ] ||
+    fail "peak RSS ${peak:-?} KiB is not 3 times the limited run's $limited_peak KiB: the flood does not test the limits"
+
+finish
+echo "run_limits.sh: $tests tests, $failed failed"
+[ "$failed" -eq 0 ]
