@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +112,35 @@ out:
     free(tmp);
     free(final);
     return rc;
+}
+
+int sp_ckpt_lock(const char *dir, char **err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        *err = errmsg("cannot create checkpoint directory '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    size_t dl = strlen(dir);
+    char *path = sp_xmalloc(dl + 32);
+    snprintf(path, dl + 32, "%s/lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        *err = errmsg("cannot open '%s': %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        *err = e == EWOULDBLOCK ? errmsg("checkpoint directory '%s' is in use by another streampipe run; give each "
+                                         "run a directory of its own",
+                                         dir)
+                                : errmsg("cannot lock '%s': %s", path, strerror(e));
+        close(fd);
+        free(path);
+        return -1;
+    }
+    free(path);
+    return fd;
 }
 
 /* ----- reading ----- */

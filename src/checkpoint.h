@@ -52,6 +52,12 @@ void sp_ckpt_entry(sp_wbuf *w, int kind, const char *name, uint64_t fingerprint,
  * when missing).  Returns 0, or -1 with *err (malloc'd). */
 int sp_ckpt_save(const char *dir, sp_wbuf *w, char **err);
 
+/* Locks DIR (creating it when missing) for this process: a second run on
+ * the same checkpoint would overwrite the first one's.  Returns a
+ * descriptor to close when done, or -1 with *err (malloc'd) when DIR is in
+ * use by another process or cannot be created. */
+int sp_ckpt_lock(const char *dir, char **err);
+
 /* A loaded checkpoint (opaque). */
 typedef struct sp_ckpt sp_ckpt;
 

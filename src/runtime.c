@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_BATCH_RECORDS 100000
 
@@ -50,6 +51,7 @@ struct sp_runtime {
     sp_wbuf ckpt;          /* the checkpoint being written (reused) */
     sp_wbuf blob;          /* one entry of it */
     uint64_t since_ckpt;   /* batches run since the last checkpoint */
+    int ckpt_lock;         /* descriptor holding the checkpoint directory's lock, or -1 */
 };
 
 static uint64_t mono_ns(void)
@@ -363,6 +365,11 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
             }
             break;
         }
+    }
+    rt->ckpt_lock = -1;
+    if (rt->opt.checkpoint_dir && (rt->ckpt_lock = sp_ckpt_lock(rt->opt.checkpoint_dir, err)) < 0) {
+        sp_runtime_free(rt);
+        return NULL;
     }
     rt->fps = sp_xmalloc(sizeof *rt->fps * (size_t)(rt->n ? rt->n : 1));
     for (int i = 0; i < rt->n; i++)
@@ -688,6 +695,8 @@ void sp_runtime_free(sp_runtime *rt)
     }
     free(rt->nodes);
     free(rt->fps);
+    if (rt->ckpt_lock > 0)
+        close(rt->ckpt_lock);
     sp_wbuf_free(&rt->ckpt);
     sp_wbuf_free(&rt->blob);
     sp_eval_destroy(&rt->ev);
