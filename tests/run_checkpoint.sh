@@ -396,6 +396,33 @@ else
     echo "run_checkpoint.sh: kcat is not installed (KCAT is empty); the Kafka part is skipped"
 fi
 
+# ----- valgrind -----
+
+if [ -n "${VALGRIND:-}" ]; then
+    begin "under valgrind: a checkpointed run, a resume and a refused checkpoint are clean"
+    vg() {
+        local name=$1
+        shift
+        timeout -s KILL 300 "$VALGRIND" -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+            "$STREAMPIPE" "$@" >"$name.out" 2>"$name.err"
+        rc=$?
+    }
+    small=$top_srcdir/tests/data/nasa-corrupt-excerpt.log
+    head -n 1000 "$small" >vg.log
+    rm -rf vg.ckpt
+    vg vg1 run -q --checkpoint vg.ckpt "$logs_sp" -p input=vg.log -p format=json -B 100
+    [ "$rc" -eq 0 ] || { fail "first run: exit status $rc"; show vg1.err; }
+    tail -n +1001 "$small" >>vg.log
+    vg vg2 run --checkpoint vg.ckpt "$logs_sp" -p input=vg.log -p format=json -B 100 -p window_length=20s
+    [ "$rc" -eq 0 ] || { fail "resumed run: exit status $rc"; show vg2.err; }
+    has_text vg2.err "resuming from checkpoint" || { fail "it did not resume"; show vg2.err; }
+    head -c 500 vg.ckpt/checkpoint >vg.cut && mv vg.cut vg.ckpt/checkpoint
+    vg vg3 run --checkpoint vg.ckpt "$logs_sp" -p input=vg.log -p format=json -B 100
+    [ "$rc" -eq 1 ] || { fail "damaged checkpoint: exit status $rc, not 1"; show vg3.err; }
+else
+    echo "run_checkpoint.sh: valgrind is not installed (VALGRIND is empty); its part is skipped"
+fi
+
 finish
 echo "run_checkpoint.sh: $tests tests, $failed failed"
 [ "$failed" -eq 0 ]
