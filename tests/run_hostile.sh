@@ -49,6 +49,12 @@ for tool in python3 timeout; do
     fi
 done
 VALGRIND=${VALGRIND:-}
+# valgrind cannot run a binary built with the sanitizers (they check the
+# same things there)
+if [ -n "$VALGRIND" ] && ldd "$STREAMPIPE" 2>/dev/null | grep -q 'lib[at]san\|libubsan'; then
+    echo "note: streampipe is built with sanitizers; not running valgrind"
+    VALGRIND=
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-hostile.XXXXXX") || {
     echo "run_hostile.sh: cannot create a temporary directory"
