@@ -1356,9 +1356,10 @@ static void *file_sink_open(const sp_io_args *args, const sp_run_options *opt, c
     const char *path = sp_io_arg_str(args, "path", a, "");
     FILE *fp = fopen(path, "a");
     if (!fp) {
+        int e = errno;
         *err = errmsg("file sink '%s': cannot open output '%s': %s",
                       sp_io_arg_str(args, "name", a, sp_io_arg_str(args, "title", a, default_name)), path,
-                      strerror(errno));
+                      strerror(e));
         return NULL;
     }
     return sink_open_common(args, default_name, a, fp, 1, "file", path, err);
