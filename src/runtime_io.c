@@ -1518,12 +1518,13 @@ typedef struct text_sink {
     int json;          /* JSON lines instead of text */
     const char *title; /* text heading */
     const char *name;  /* JSON "sink" */
+    const char *kind;  /* "stdout", "stderr" or "file": for messages */
     const char *path;  /* for messages */
     const char *empty; /* text: the line for a one-value stream with no value, or NULL */
 } text_sink;
 
 static void *sink_open_common(const sp_io_args *args, const char *default_name, sp_arena *a,
-                              FILE *fp, int own, const char *path, char **err)
+                              FILE *fp, int own, const char *kind, const char *path, char **err)
 {
     const char *format = sp_io_arg_str(args, "format", a, "text");
     if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
@@ -1539,6 +1540,7 @@ static void *sink_open_common(const sp_io_args *args, const char *default_name, 
     s->title = sp_io_arg_str(args, "title", a, default_name);
     s->name = sp_io_arg_str(args, "name", a, s->title);
     s->empty = sp_io_arg_str(args, "empty", a, NULL);
+    s->kind = kind;
     s->path = path;
     return s;
 }
@@ -1546,14 +1548,14 @@ static void *sink_open_common(const sp_io_args *args, const char *default_name, 
 static void *stdout_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
                          sp_arena *a, char **err)
 {
-    return sink_open_common(args, default_name, a, opt->out ? opt->out : stdout, 0, "standard output", err);
+    return sink_open_common(args, default_name, a, opt->out ? opt->out : stdout, 0, "stdout", "standard output", err);
 }
 
 static void *stderr_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
                          sp_arena *a, char **err)
 {
     (void)opt;
-    return sink_open_common(args, default_name, a, stderr, 0, "standard error", err);
+    return sink_open_common(args, default_name, a, stderr, 0, "stderr", "standard error", err);
 }
 
 static void *file_sink_open(const sp_io_args *args, const sp_run_options *opt, const char *default_name,
@@ -1563,10 +1565,13 @@ static void *file_sink_open(const sp_io_args *args, const sp_run_options *opt, c
     const char *path = sp_io_arg_str(args, "path", a, "");
     FILE *fp = fopen(path, "a");
     if (!fp) {
-        *err = errorf("cannot open output '%s': %s", path, strerror(errno));
+        int e = errno;
+        *err = errmsg("file sink '%s': cannot open output '%s': %s",
+                      sp_io_arg_str(args, "name", a, sp_io_arg_str(args, "title", a, default_name)), path,
+                      strerror(e));
         return NULL;
     }
-    return sink_open_common(args, default_name, a, fp, 1, path, err);
+    return sink_open_common(args, default_name, a, fp, 1, "file", path, err);
 }
 
 static void print_title_value(FILE *fp, const char *title, const char *empty, const sp_vec *in, int singleton)
@@ -1644,8 +1649,12 @@ static int text_sink_write(void *p, const sp_sink_ctx *c, const sp_vec *in, char
         }
         print_title_value(s->fp, s->title, s->empty, in, c->singleton);
     }
+    /* Everything is flushed here, every batch: a full disk or /dev/full,
+     * where fprintf only fills the buffer, fails now, not at fclose. */
     if (fflush(s->fp) != 0 || ferror(s->fp)) {
-        *err = errorf("writing to %s failed: %s", s->path, strerror(errno));
+        int e = errno;
+        *err = errmsg("%s sink '%s': writing to %s failed: %s", s->kind, s->name, s->path,
+                      strerror(e ? e : EIO));
         return -1;
     }
     return 0;

@@ -54,13 +54,23 @@ fn time_in(text, arg) =
 
 # ---- records ------------------------------------------------------------
 
+# Do the numbers among the named groups `m` fit in an int (64 bits)?  A size,
+# port or duration too big for one (a size of 99999999999999999999999) makes
+# the line malformed: it is not read as 0, nor wrapped, nor saturated.
+fn numbers_fit(m) =
+  (m.size == null or m.size == "-" or to_int(m.size) != null)
+  and (m.port == null or to_int(m.port) != null)
+  and (m.duration == null or to_int(m.duration) != null)
+  and (m.duration_ms == null or to_int(m.duration_ms, 9223372036854775807) <= 9223372036854775)
+  and (m.duration_s == null or to_int(m.duration_s, 9223372036854775807) <= 9223372036854)
+
 # The record built from the named groups `m` of a match (null gives null),
 # the time being read as %{time_arg}t (null: %t).  Groups: host ident user
 # time request (or method upath query proto) status size referer agent vhost
 # port duration (µs) duration_ms duration_s; any may be missing.  ("" + x
 # gives the checker the type string for a group's text.)
 fn web_record(m, time_arg) =
-  if m == null then null
+  if m == null or not numbers_fit(m) then null
   else let r = split_request(m.request) in
     let endpoint = "" + coalesce(r.target, if m.upath != null then m.upath + coalesce(m.query, "") else null,
                                  m.request, "") in

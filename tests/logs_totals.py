@@ -7,8 +7,9 @@ total_content_size, total_response_codes, total_frequent_ips,
 total_top_endpoints and malformed_lines.  It shares no code with streampipe:
 only the definition of an access-log line (NCSA combined, else common, else
 Apache vhost_combined, as in stdlib/weblog.sp: fields separated by one or more
-blanks, extra fields allowed after combined's agent, the `-` size meaning 0)
-is the same.
+blanks, extra fields allowed after combined's agent, the `-` size meaning 0, a
+size that does not fit in a signed 64-bit int making the line malformed) is
+the same.
 
 usage: logs_totals.py FILE [MIN_HITS [TOP_N]]
 """
@@ -62,6 +63,10 @@ def main():
         host, request, status, size = (m.group(1 + shift), m.group(5 + shift), int(m.group(6 + shift)),
                                        m.group(7 + shift))
         size = 0 if size == b'-' else int(size)
+        port = m.group(2) if shift else None
+        if size > 2**63 - 1 or (port and int(port) > 2**63 - 1):  # too big for 64 bits: malformed
+            malformed += 1
+            continue
         r = REQUEST.match(request)
         endpoint = r.group(2) if r else request
         count += 1

@@ -1230,6 +1230,20 @@ static void test_through_evaluator_weblog(void)
         r = PCALL(&pg, "parse_access_log", S("h - - [30/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1"));
         CU_ASSERT_EQUAL(r.tag, SP_V_RECORD);
         EXPECT_NULL(field(r, "time"));
+        /* numbers that do not fit in 64 bits: no record (malformed), never
+         * size 0 or a wrapped number; the largest that fits is exact */
+        EXPECT_NULL(PCALL(&pg, "parse_access_log",
+                          S("h - - [29/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 99999999999999999999999")));
+        EXPECT_NULL(PCALL(&pg, "parse_access_log",
+                          S("h - - [29/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775808")));
+        EXPECT_NULL(PCALL(&pg, "parse_access_log",
+                          S("h - - [29/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 2000000000 1")));
+        EXPECT_NULL(PCALL(&pg, "parse_vhost_combined",
+                          S("v:99999999999999999999 h - - [29/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1")));
+        r = PCALL(&pg, "parse_access_log",
+                  S("h - - [29/Feb/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775807"));
+        CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
+        EXPECT_INT(field(r, "size"), INT64_MAX);
         EXPECT_ERRORS(0);
     }
     program_free(&pg);

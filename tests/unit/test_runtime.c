@@ -1076,6 +1076,42 @@ static void test_file_sink_appends(void)
     TU_EXPECT_STR(file_contents(tpath), HDR(1000) "first: [a]\n" HDR(2000) "first: [c]\n");
 }
 
+/* A file sink that cannot write: opening a path under a missing directory
+ * fails before the first batch, naming the sink and the path; /dev/full,
+ * where fprintf only fills the buffer and the flush fails, makes the run
+ * fail (exit status 1), in the first batch, also for a final sink. */
+static void test_file_sink_write_errors(void)
+{
+    const char *err = start_fails("source lines = file(\"/dev/null\")\n"
+                                  "lines | count | sink file(\"/nonexistent/sp-dir/out.txt\", name: \"o\")\n");
+    tu_assert(strstr(err, "file sink 'o': cannot open output '/nonexistent/sp-dir/out.txt'") != NULL, __LINE__,
+              __FILE__, __func__, "unexpected message: %s", err);
+    FILE *probe = fopen("/dev/full", "a");
+    if (!probe)
+        return; /* no /dev/full here */
+    fclose(probe);
+    const char *bodies[] = {"lines | count | sink file(\"/dev/full\", name: \"o\")\n",
+                            "lines | count | sink file(\"/dev/full\", format: \"json\")\n",
+                            "lines | count | sink file(\"/dev/full\", final: true)\n"};
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+        sp_unit *u;
+        sp_plan *plan = compile(pipeline_text(bodies[i], "a\nb\nc\n", NULL), &u);
+        sp_run_options opt;
+        memset(&opt, 0, sizeof opt);
+        opt.batch_records = 1;
+        char *e = NULL;
+        sp_runtime *rt = sp_runtime_new(u->p, plan, u->d, &opt, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rt);
+        TU_EXPECT_INT(sp_runtime_run(rt), 1);
+        sp_run_stats st;
+        sp_runtime_stats(rt, &st);
+        /* a sink after every batch stops in the first one */
+        TU_EXPECT_INT(st.records_in, i < 2 ? 1 : 3);
+        sp_runtime_free(rt);
+        free(e);
+    }
+}
+
 static void test_start_fails_with_a_message(void)
 {
     /* (an unknown sink format is rejected by the checker already) */
@@ -1367,6 +1403,7 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"input(URI) reads files", test_input_uri_file},
         {"the generator with a count is a bounded input", test_generator_with_count_is_bounded},
         {"the file sink appends, in JSON or text", test_file_sink_appends},
+        {"a file sink that cannot write fails the run, also at the flush", test_file_sink_write_errors},
         {"sp_runtime_new fails with a message", test_start_fails_with_a_message},
         {"keyed results are sorted by key", test_keyed_results_sorted_by_key},
         {"the file source reads lines, without a final CR", test_file_source_lines},
