@@ -105,6 +105,9 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
 void sp_kafka_source_close(void *state);
 int sp_kafka_source_unbounded(const void *state);
 int sp_kafka_source_commit(void *state, char **err);
+/* The consumer lag: high watermark minus position, over the assigned
+ * partitions, from librdkafka's cache (no broker request); -1 unknown. */
+int64_t sp_kafka_source_lag(const void *state);
 
 /* ----- the kafka sink ----- */
 

@@ -86,6 +86,21 @@ typedef struct sp_batch_info {
 typedef void (*sp_batch_observer)(void *ctx, const sp_runtime *rt, const sp_batch_info *b);
 void sp_runtime_observe(sp_runtime *rt, sp_batch_observer fn, void *ctx);
 
+/* SINK node i: its name (the `name:` argument, else its title, else the
+ * stream's name), owned by the runtime; NULL for another kind of node. */
+const char *sp_runtime_sink_name(const sp_runtime *rt, int i);
+
+/* SINK node i: writes what it was given in the batch just run as JSON (a
+ * list of the elements, or the value of a one-value stream), from the batch
+ * observer only (the values live until the next batch).  Returns 1 when
+ * written, 0 when the sink was given nothing in this batch (nothing
+ * written), -1 when node i is not a sink. */
+int sp_runtime_sink_json(const sp_runtime *rt, int i, FILE *out);
+
+/* SOURCE node i: records waiting to be read (Kafka consumer lag), -1 when
+ * unknown or not a source.  Never blocks. */
+int64_t sp_runtime_source_lag(const sp_runtime *rt, int i);
+
 /* Stops the sources and frees everything.  Accepts NULL. */
 void sp_runtime_free(sp_runtime *rt);
 

@@ -87,6 +87,10 @@ typedef struct sp_source_impl {
      * nothing is acknowledged before it was delivered.  May be NULL.
      * Returns 0, or -1 with *err (malloc'd) to stop the run. */
     int (*commit)(void *state, char **err);
+    /* How many records are waiting to be read (Kafka: the consumer lag over
+     * its partitions), from what the client already knows: never a
+     * blocking call.  -1 when unknown.  May be NULL (unknown). */
+    int64_t (*lag)(const void *state);
 } sp_source_impl;
 
 /* Opens the source of statement `s` (kind input() resolved by its URI). */

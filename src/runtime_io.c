@@ -1095,7 +1095,8 @@ static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close =
 static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close, .unbounded = follow_unbounded};
 static const sp_source_impl tcp_impl = {.open = NULL, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded};
 static const sp_source_impl kafka_impl = {.open = NULL, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
-                                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit};
+                                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
+                                          .lag = sp_kafka_source_lag};
 
 /* kafka(topic, brokers:, group:, from:, until:) */
 static void *kafka_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
@@ -1277,6 +1278,12 @@ static int input_commit(void *p, char **err)
     return in->impl->commit ? in->impl->commit(in->state, err) : 0;
 }
 
+static int64_t input_lag(const void *p)
+{
+    const input_state *in = p;
+    return in->impl->lag ? in->impl->lag(in->state) : -1;
+}
+
 static int input_unbounded(const void *p)
 {
     const input_state *in = p;
@@ -1285,14 +1292,15 @@ static int input_unbounded(const void *p)
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
     [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                        .commit = input_commit},
+                        .commit = input_commit, .lag = input_lag},
     [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded},
     [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
     [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded},
     [SP_SOURCE_KAFKA] = {.open = kafka_open, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
-                         .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit},
+                         .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
+                         .lag = sp_kafka_source_lag},
     [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                         .commit = input_commit},
+                         .commit = input_commit, .lag = input_lag},
 };
 
 const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err)
