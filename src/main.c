@@ -548,19 +548,22 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
             }
             w.path = c->stats_file;
         }
+        w.stats = sp_stats_new(plan, NULL, 0);
+        w.every = c->stats_every;
         /* before the sources start: a port in use is said at once */
         if (c->ui_listen && !(w.ui = sp_ui_start(c->ui_listen, plan, &err))) {
             fprintf(stderr, "streampipe run: %s\n", err);
             free(err);
             if (w.file)
                 fclose(w.file);
+            sp_stats_free(w.stats);
             return EXIT_INVALID;
         }
-        if (w.ui)
+        if (w.ui) {
+            sp_stats_keep_sinks(w.stats, 1);
+            sp_ui_publish(w.ui, w.stats); /* "waiting for the first batch" while the sources start */
             fprintf(stderr, "streampipe: web console at %s\n", sp_ui_url(w.ui));
-        w.stats = sp_stats_new(plan, NULL, 0);
-        w.every = c->stats_every;
-        sp_stats_keep_sinks(w.stats, w.ui != NULL);
+        }
     }
     sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
     if (!rt) {

@@ -65,7 +65,7 @@ function drawChart(svg, points, opts) {
   for (let i = 0; i <= 4; i++) {
     const v = ymax * i / 4, y = Y(v);
     svg.appendChild(el('svg:line', { x1: L, x2: L + w, y1: y, y2: y, class: 'grid' }));
-    svg.appendChild(el('svg:text', { x: L - 4, y: y + 3, 'text-anchor': 'end' }, opts.fmt(v)));
+    svg.appendChild(el('svg:text', { x: L - 4, y: y + 3, 'text-anchor': 'end' }, ymax < 10 ? v.toFixed(1) : opts.fmt(v)));
   }
   svg.appendChild(el('svg:line', { x1: L, x2: L, y1: T, y2: T + h, class: 'axis' }));
   svg.appendChild(el('svg:line', { x1: L, x2: L + w, y1: T + h, y2: T + h, class: 'axis' }));
