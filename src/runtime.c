@@ -460,9 +460,12 @@ const char *sp_runtime_sink_name(const sp_runtime *rt, int i)
     return rt->nodes[i].node->kind == SP_NODE_SINK ? rt->nodes[i].sink_name : NULL;
 }
 
-int sp_runtime_sink_json(const sp_runtime *rt, int i, FILE *out)
+int sp_runtime_sink_result(const sp_runtime *rt, int i, const sp_value **v, size_t *n, int *singleton)
 {
     const node_rt *nr = &rt->nodes[i];
+    *v = NULL;
+    *n = 0;
+    *singleton = nr->singleton;
     if (nr->node->kind != SP_NODE_SINK)
         return -1;
     /* final: true holds a copy of its input (the last window of it) */
@@ -470,17 +473,8 @@ int sp_runtime_sink_json(const sp_runtime *rt, int i, FILE *out)
     if (nr->final ? !nr->have_held || nr->held_batch != rt->batch : !in->present)
         return 0;
     size_t start = !nr->final && in->nseg > 1 ? in->seg_end[in->nseg - 2] : 0; /* the last window */
-    if (nr->singleton) {
-        sp_value_print_json(in->n > start ? in->v[start] : sp_null(), out);
-        return 1;
-    }
-    fputc('[', out);
-    for (size_t k = start; k < in->n; k++) {
-        if (k > start)
-            fputc(',', out);
-        sp_value_print_json(in->v[k], out);
-    }
-    fputc(']', out);
+    *v = in->v + start;
+    *n = in->n - start;
     return 1;
 }
 

@@ -82,8 +82,10 @@ void sp_stats_free(sp_stats *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < s->n; i++)
-        free(s->nodes[i].sink_json);
+    for (int i = 0; i < s->n; i++) {
+        free(s->nodes[i].sink_vals);
+        sp_arena_free(s->nodes[i].sink_arena);
+    }
     free(s->nodes);
     free(s->ring);
     free(s->pipeline);
@@ -128,32 +130,59 @@ void sp_stats_push(sp_stats *s, const sp_stats_batch *b)
         s->finished = 1;
 }
 
-/* Copies sink i's latest result, when it was given one in this batch. */
+/* Copies sink i's latest result, when it was given one in this batch:
+ * values, not text (cheaper every batch); printed when a writer asks. */
 static void keep_sink(sp_stats_node *sn, const sp_runtime *rt, int i, const sp_batch_info *b)
+{
+    const sp_value *v;
+    size_t n;
+    int singleton;
+    if (sp_runtime_sink_result(rt, i, &v, &n, &singleton) != 1)
+        return;
+    sp_arena_free(sn->sink_arena);
+    sn->sink_arena = sp_arena_new();
+    if (n > sn->sink_cap) {
+        sn->sink_cap = n;
+        sn->sink_vals = sp_xrealloc(sn->sink_vals, sizeof *sn->sink_vals * n);
+    }
+    for (size_t k = 0; k < n; k++)
+        sn->sink_vals[k] = sp_value_copy(sn->sink_arena, v[k]);
+    sn->sink_n = n;
+    sn->sink_singleton = singleton;
+    sn->has_sink = 1;
+    sn->sink_batch = b->batch;
+    sn->sink_time_ms = b->time_ms;
+}
+
+/* Writes a kept sink result as JSON: the value of a one-value stream, else
+ * the list; longer than MAX_SINK_JSON: a note instead. */
+static void write_sink_value(const sp_stats_node *sn, FILE *out)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    if (!mem)
-        return;
-    int r = sp_runtime_sink_json(rt, i, mem);
-    if (fclose(mem) != 0 || r != 1) {
-        free(buf);
+    if (!mem) {
+        fputs("null", out);
         return;
     }
-    if (len > MAX_SINK_JSON) {
-        free(buf);
-        buf = NULL;
-        mem = open_memstream(&buf, &len);
-        if (!mem)
-            return;
-        fprintf(mem, "{\"truncated\":true,\"bytes\":%zu}", len);
-        fclose(mem);
+    if (sn->sink_singleton)
+        sp_value_print_json(sn->sink_n ? sn->sink_vals[0] : sp_null(), mem);
+    else {
+        fputc('[', mem);
+        for (size_t k = 0; k < sn->sink_n; k++) {
+            if (k)
+                fputc(',', mem);
+            sp_value_print_json(sn->sink_vals[k], mem);
+        }
+        fputc(']', mem);
     }
-    free(sn->sink_json);
-    sn->sink_json = buf;
-    sn->sink_batch = b->batch;
-    sn->sink_time_ms = b->time_ms;
+    if (fclose(mem) != 0)
+        fputs("null", out);
+    else if (len > MAX_SINK_JSON)
+        fprintf(out, "{\"truncated\":true,\"bytes\":%zu}", len);
+    else
+        fwrite(buf, 1, len, out);
+    free(buf);
 }
 
 const sp_stats_batch *sp_stats_record(sp_stats *s, const sp_runtime *rt, const sp_batch_info *b)
@@ -651,10 +680,11 @@ int sp_stats_write_api(const sp_stats *s, const char *what, size_t max, FILE *ou
             json_str(sn->name, out);
             fputs(",\"label\":", out);
             json_str(sn->node->label, out);
-            if (sn->sink_json)
-                fprintf(out, ",\"batch\":%" PRIu64 ",\"time_ms\":%" PRId64 ",\"value\":%s", sn->sink_batch,
-                        sn->sink_time_ms, sn->sink_json);
-            else
+            if (sn->has_sink) {
+                fprintf(out, ",\"batch\":%" PRIu64 ",\"time_ms\":%" PRId64 ",\"value\":", sn->sink_batch,
+                        sn->sink_time_ms);
+                write_sink_value(sn, out);
+            } else
                 fputs(",\"batch\":null,\"time_ms\":null,\"value\":null", out);
             fputc('}', out);
             first = 0;

@@ -48,7 +48,11 @@ typedef struct sp_stats_node {
     uint64_t state_entries; /* operator state now */
     uint64_t state_bytes;
     int64_t lag;            /* SOURCE: records waiting, -1 unknown */
-    char *sink_json;        /* SINK (with sinks kept): its latest result as JSON, or NULL; owned */
+    sp_arena *sink_arena;   /* SINK (with sinks kept): owns the copy of its latest result */
+    sp_value *sink_vals;    /* that result's elements (heap array), in sink_arena */
+    size_t sink_n, sink_cap;
+    int sink_singleton;     /* one value per batch: print the value, not a list */
+    int has_sink;           /* a result was kept */
     uint64_t sink_batch;    /* the batch that gave it */
     int64_t sink_time_ms;   /* that batch's time */
 } sp_stats_node;
