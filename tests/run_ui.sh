@@ -98,7 +98,9 @@ has_text() { # FILE TEXT
 start() {
     local name=$1
     shift
-    timeout -s KILL 120 "$STREAMPIPE" run "$@" >"$name.out" 2>"$name.err" &
+    # --foreground: timeout passes a signal to streampipe once (without it,
+    # to its whole process group too: a second Ctrl-C, which exits at once)
+    timeout --foreground -s KILL 120 "$STREAMPIPE" run "$@" >"$name.out" 2>"$name.err" &
     pid=$!
     background+=("$pid")
     url=
