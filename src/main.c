@@ -92,7 +92,8 @@ static const char usage_run[] =
     "for one batch interval, so results are the same on every run; the run ends\n"
     "when the input does.  An unbounded one (the generator, a followed file, tcp)\n"
     "follows the clock.\n"
-    "Ctrl-C stops after the current batch.\n"
+    "Ctrl-C stops after the current batch.  --stats, --stats-file and --ui watch the\n"
+    "run: the statistics, the metrics and the web console are in docs/ui.md.\n"
     "\n"
     "options:\n"
     "  -B, --batch-records N   records per batch of a bounded input (100000)\n"
@@ -106,8 +107,7 @@ static const char usage_run[] =
     "                          port 0: any free port; the address is said on standard error.\n"
     "                          '--ui PORT' works too when PORT is a number or ADDR:PORT\n"
     "      --ui-linger SECONDS with --ui: once the input has ended, keep serving for\n"
-    "                          SECONDS (default: until Ctrl-C; 0: exit at once)\n"
-    "See docs/ui.md for the statistics, the metrics and the web console.\n";
+    "                          SECONDS (default: until Ctrl-C; 0: exit at once)\n";
 
 typedef struct cli {
     const char *command;          /* check, dag, run */
