@@ -380,6 +380,26 @@ fi
 stop "$pid"
 [ "$rc" -eq 0 ] || { fail "Ctrl-C while it lingers: exit status $rc"; show bounded.err; }
 
+begin "page: without Graphviz the console serves the DOT text and says so"
+timeout --foreground -s KILL 60 env PATH=/nonexistent "$STREAMPIPE" run -q --ui 127.0.0.1:0 --ui-linger 100 \
+    -p input="$logs" "$logs_sp" >nodot-run.out 2>nodot-run.err &
+pid=$!
+background+=("$pid")
+until_true 20 has_text nodot-run.err "the run is over" || { fail "the run did not end"; show nodot-run.err; }
+url=$(grep -o 'http://[^ ]*/' nodot-run.err | head -n 1)
+url=${url%/}
+expect /dag.svg 404 "text/plain; charset=utf-8"
+get /api/dag
+python3 -c 'import json; d = json.load(open("get.body")); assert d["svg"] is False and d["dot"].startswith("digraph") and "Graphviz is not installed" in d["graphviz_error"]' ||
+    { fail "/api/dag without Graphviz"; show get.body; }
+if [ -n "$CHROMIUM" ]; then
+    timeout -s KILL 60 "${chrome[@]}" --dump-dom "$url/" >nodot-dom.html 2>chrome3.err || fail "chromium failed"
+    grep -q 'data-dag="dot"' nodot-dom.html && grep -q 'Graphviz is not installed' nodot-dom.html &&
+        grep -q '<pre>digraph' nodot-dom.html || fail "the page does not show the DOT text and the note"
+fi
+stop "$pid"
+[ "$rc" -eq 0 ] || fail "exit status $rc"
+
 # ----- a live run: values move -----
 
 begin "live: the counters move between two scrapes; Ctrl-C ends the run and the server"
