@@ -1118,6 +1118,35 @@ int sp_kafka_source_seek(void *state, struct sp_rbuf *r, char **err)
     return 0;
 }
 
+int64_t sp_kafka_source_lag(const void *state)
+{
+    const ksource *s = state;
+    if (!s->k.rk)
+        return -1;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned)
+            rd_kafka_topic_partition_list_add(l, s->topic, i);
+    int64_t lag = -1;
+    /* both from the client's cache: the position of what was handed out,
+     * the high watermarks of the last fetch responses */
+    if (l->cnt > 0 && rd_kafka_position(s->k.rk, l) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < l->cnt; i++) {
+            const rd_kafka_topic_partition_t *tp = &l->elems[i];
+            const kpart *kp = &s->parts[tp->partition];
+            int64_t pos = tp->offset >= 0 ? tp->offset : kp->next >= 0 ? kp->next : kp->committed;
+            int64_t lo = -1, hi = -1;
+            if (pos < 0 || rd_kafka_get_watermark_offsets(s->k.rk, s->topic, tp->partition, &lo, &hi) != 0 || hi < 0)
+                continue;
+            if (s->bounded && kp->high < hi)
+                hi = kp->high; /* until=end: what comes after is for the next run */
+            lag = (lag < 0 ? 0 : lag) + (hi > pos ? hi - pos : 0);
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return lag;
+}
+
 int sp_kafka_source_unbounded(const void *state)
 {
     const ksource *s = state;

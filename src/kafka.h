@@ -112,6 +112,9 @@ struct sp_wbuf;
 struct sp_rbuf;
 void sp_kafka_source_position(void *state, struct sp_wbuf *w);
 int sp_kafka_source_seek(void *state, struct sp_rbuf *r, char **err);
+/* The consumer lag: high watermark minus position, over the assigned
+ * partitions, from librdkafka's cache (no broker request); -1 unknown. */
+int64_t sp_kafka_source_lag(const void *state);
 
 /* ----- the kafka sink ----- */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "check.h"
@@ -17,10 +18,13 @@
 #include "config.h"
 #include "diag.h"
 #include "dot.h"
+#include "graphviz.h"
 #include "ops.h"
 #include "parse.h"
 #include "plan.h"
 #include "runtime.h"
+#include "stats.h"
+#include "ui.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0.0"
@@ -77,7 +81,8 @@ static const char usage_dag[] =
     "\n"
     "options:\n"
     "  -o, --output OUT        write to OUT instead of standard output\n"
-    "  -f, --format FORMAT     dot (the default)\n";
+    "  -f, --format FORMAT     dot (the default), or svg or png rendered by Graphviz's\n"
+    "                          dot (when it is installed)\n";
 
 static const char usage_run[] =
     "usage: streampipe run [OPTIONS] FILE\n"
@@ -88,7 +93,8 @@ static const char usage_run[] =
     "when the input does.  An unbounded one (the generator, a followed file, tcp)\n"
     "follows the clock.\n"
     "Ctrl-C (SIGINT) or SIGTERM finishes the current batch, writes the checkpoint\n"
-    "and exits 0; a second one exits at once.\n"
+    "and exits 0; a second one exits at once.  --stats, --stats-file and --ui watch\n"
+    "the run: the statistics, the metrics and the web console are in docs/ui.md.\n"
     "\n"
     "options:\n"
     "  -B, --batch-records N   records a source hands over per batch at most (100000)\n"
@@ -101,7 +107,17 @@ static const char usage_run[] =
     "                          written after the sinks of every batch; a run started\n"
     "                          with the same DIR resumes from it (also checkpoint_dir:\n"
     "                          in the configuration); see docs/checkpoints.md\n"
-    "      --checkpoint-every N  write the checkpoint every N batches (1)\n";
+    "      --checkpoint-every N  write the checkpoint every N batches (1)\n"
+    "      --stats[=N]         print a line of statistics every N batches (1) on\n"
+    "                          standard error, and a summary at the end\n"
+    "      --stats-file FILE   write the statistics of every batch to FILE as JSON lines,\n"
+    "                          and a summary line at the end\n"
+    "      --ui[=[ADDR:]PORT]  serve the web console, /metrics (Prometheus) and /api/ on\n"
+    "                          PORT (4040), on 127.0.0.1 unless ADDR is given (* for all);\n"
+    "                          port 0: any free port; the address is said on standard error.\n"
+    "                          '--ui PORT' works too when PORT is a number or ADDR:PORT\n"
+    "      --ui-linger SECONDS with --ui: once the input has ended, keep serving for\n"
+    "                          SECONDS (default: until Ctrl-C; 0: exit at once)\n";
 
 typedef struct cli {
     const char *command;          /* check, dag, run */
@@ -118,6 +134,10 @@ typedef struct cli {
     const char *checkpoint_dir;   /* run --checkpoint */
     int64_t checkpoint_every;     /* run --checkpoint-every */
     int64_t batch_bytes;          /* run --batch-bytes */
+    int64_t stats_every;          /* run --stats: a line every N batches (0: none) */
+    const char *stats_file;       /* run --stats-file */
+    const char *ui_listen;        /* run --ui: [ADDR:]PORT, or NULL */
+    int64_t ui_linger;            /* run --ui-linger: seconds, -1 until Ctrl-C */
     const char *config_path;      /* --config */
     const char *env_name;         /* --env */
     sp_config *config;            /* the loaded configuration; owned */
@@ -148,6 +168,23 @@ static int usage_error(const char *command, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+enum { OPT_STATS = 256, OPT_STATS_FILE, OPT_UI, OPT_UI_LINGER };
+
+/* Does `s` look like the value of --ui ("8080", "0.0.0.0:8080", "[::1]:80")
+ * rather than a pipeline file?  Only digits after the last ':'. */
+static int looks_like_listen(const char *s)
+{
+    const char *colon = strrchr(s, ':');
+    const char *port = colon ? colon + 1 : s;
+    return *port && strspn(port, "0123456789") == strlen(port) && strlen(port) <= 5 &&
+           (!colon || colon == s || strchr(s, '/') == NULL);
+}
+
+static int all_digits(const char *s)
+{
+    return *s && strspn(s, "0123456789") == strlen(s);
+}
+
 /* Parses the options of a command; returns -1 to go on, else an exit code. */
 static int parse_options(cli *c, int argc, char **argv)
 {
@@ -164,9 +201,14 @@ static int parse_options(cli *c, int argc, char **argv)
         {"checkpoint", required_argument, NULL, 1001},
         {"checkpoint-every", required_argument, NULL, 1002},
         {"batch-bytes", required_argument, NULL, 1003},
+        {"stats", optional_argument, NULL, OPT_STATS},
+        {"stats-file", required_argument, NULL, OPT_STATS_FILE},
+        {"ui", optional_argument, NULL, OPT_UI},
+        {"ui-linger", required_argument, NULL, OPT_UI_LINGER},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    int is_dag = strcmp(c->command, "dag") == 0;
+    int is_dag = strcmp(c->command, "dag") == 0, is_run = strcmp(c->command, "run") == 0;
+    c->ui_linger = -1;
     optind = 1;
     opterr = 0;
     int ch;
@@ -259,6 +301,42 @@ static int parse_options(cli *c, int argc, char **argv)
                 c->batch_records = n;
             }
             break;
+        case OPT_STATS:
+        case OPT_STATS_FILE:
+        case OPT_UI:
+        case OPT_UI_LINGER: {
+            const char *name = ch == OPT_STATS ? "--stats" : ch == OPT_STATS_FILE ? "--stats-file"
+                             : ch == OPT_UI ? "--ui" : "--ui-linger";
+            if (!is_run)
+                return usage_error(c->command, "option '%s' is only for 'run'", name);
+            /* `--ui 8080` and `--stats 5`: an optional value in the next word */
+            const char *value = optarg;
+            if (!value && optind < argc && argv[optind][0] != '-' &&
+                (ch == OPT_UI ? looks_like_listen(argv[optind]) : ch == OPT_STATS && all_digits(argv[optind])))
+                value = argv[optind++];
+            if (ch == OPT_STATS) {
+                c->stats_every = 1;
+                if (value) {
+                    char *end;
+                    long long n = strtoll(value, &end, 10);
+                    if (*end || n <= 0)
+                        return usage_error(c->command, "--stats needs a positive number of batches, not '%s'", value);
+                    c->stats_every = n;
+                }
+            } else if (ch == OPT_STATS_FILE)
+                c->stats_file = value;
+            else if (ch == OPT_UI)
+                c->ui_listen = value ? value : "4040";
+            else {
+                char *end;
+                long long n = strtoll(value, &end, 10);
+                if (*end || n < 0)
+                    return usage_error(c->command, "--ui-linger needs a number of seconds (0 or more), not '%s'",
+                                       value);
+                c->ui_linger = n;
+            }
+            break;
+        }
         case 'h':
             print_command_help(c->command, stdout);
             return 0;
@@ -273,8 +351,9 @@ static int parse_options(cli *c, int argc, char **argv)
     if (optind + 1 < argc)
         return usage_error(c->command, "one pipeline file at a time, but '%s' follows it", argv[optind + 1]);
     c->file = argv[optind];
-    if (c->format && strcmp(c->format, "dot") != 0)
-        return usage_error(c->command, "unknown format '%s' (dot is supported)", c->format);
+    if (c->format && strcmp(c->format, "dot") != 0 && strcmp(c->format, "svg") != 0 &&
+        strcmp(c->format, "png") != 0)
+        return usage_error(c->command, "unknown format '%s' (dot, svg or png)", c->format);
     return -1;
 }
 
@@ -360,15 +439,42 @@ static int command_dag(cli *c, sp_diag *d, sp_arena *a)
     int rc = compile(c, d, a, &plan);
     if (rc != 0)
         return rc;
+    /* svg, png: the DOT text through Graphviz, before the output is opened */
+    char *picture = NULL;
+    size_t picture_len = 0;
+    if (c->format && strcmp(c->format, "dot") != 0) {
+        char *dot = NULL, *err = NULL;
+        size_t dot_len = 0;
+        FILE *mem = open_memstream(&dot, &dot_len);
+        if (!mem) {
+            fprintf(stderr, "streampipe dag: out of memory\n");
+            return EXIT_INVALID;
+        }
+        sp_dot_write(plan, mem);
+        fclose(mem);
+        signal(SIGPIPE, SIG_IGN);
+        rc = sp_graphviz_render(dot, dot_len, c->format, &picture, &picture_len, &err);
+        free(dot);
+        if (rc != 0) {
+            fprintf(stderr, "streampipe dag: --format %s: %s\n", c->format, err);
+            free(err);
+            return EXIT_INVALID;
+        }
+    }
     FILE *out = stdout;
     if (c->output && strcmp(c->output, "-") != 0) {
         out = fopen(c->output, "w");
         if (!out) {
             fprintf(stderr, "streampipe dag: cannot write '%s': %s\n", c->output, strerror(errno));
+            free(picture);
             return EXIT_INVALID;
         }
     }
-    sp_dot_write(plan, out);
+    if (picture)
+        fwrite(picture, 1, picture_len, out);
+    else
+        sp_dot_write(plan, out);
+    free(picture);
     int failed = ferror(out);
     if (out != stdout)
         failed |= fclose(out) != 0;
@@ -391,6 +497,75 @@ static void on_signal(int sig)
     if (stop_requested)
         _exit(128 + sig);
     stop_requested = 1;
+}
+
+/* What watches a run: the statistics, their outputs, the web console. */
+typedef struct run_watch {
+    sp_stats *stats;     /* owned */
+    int64_t every;       /* --stats: a line every N batches (0: none) */
+    FILE *file;          /* --stats-file, or NULL; owned */
+    const char *path;    /* its name */
+    int file_failed;     /* a write to it failed (said once) */
+    sp_ui *ui;           /* --ui, or NULL; owned */
+} run_watch;
+
+/* The batch observer: on the pipeline thread, right after each batch. */
+static void on_batch(void *ctx, const sp_runtime *rt, const sp_batch_info *b)
+{
+    run_watch *w = ctx;
+    const sp_stats_batch *sb = sp_stats_record(w->stats, rt, b);
+    if (w->every && ((b->batch + 1) % (uint64_t)w->every == 0 || b->final)) {
+        char line[512];
+        fprintf(stderr, "streampipe stats: %s\n", sp_stats_format_line(sb, line, sizeof line));
+    }
+    if (w->file && !w->file_failed) {
+        sp_stats_write_batch_json(w->stats, sb, w->file);
+        if (fflush(w->file) != 0) {
+            fprintf(stderr, "streampipe: writing the statistics to '%s' failed: %s\n", w->path, strerror(errno));
+            w->file_failed = 1;
+        }
+    }
+    if (w->ui && sp_ui_due(w->ui, b))
+        sp_ui_publish(w->ui, w->stats);
+}
+
+/* Closes what watched the run; with a web console and a run that ended
+ * well (not by Ctrl-C), first serves it for --ui-linger seconds or until
+ * Ctrl-C. */
+static int watch_end(cli *c, run_watch *w, int ok)
+{
+    int rc = 0;
+    if (!w->stats)
+        return 0;
+    if (w->every)
+        sp_stats_write_summary(w->stats, stderr);
+    if (w->file) {
+        if (!w->file_failed)
+            sp_stats_write_summary_json(w->stats, w->file);
+        if (fclose(w->file) != 0 || w->file_failed) {
+            if (!w->file_failed)
+                fprintf(stderr, "streampipe: writing the statistics to '%s' failed: %s\n", w->path, strerror(errno));
+            rc = EXIT_INVALID;
+        }
+    }
+    if (w->ui) {
+        sp_ui_publish(w->ui, w->stats);
+        if (ok && !stop_requested && c->ui_linger != 0) {
+            if (c->ui_linger < 0)
+                fprintf(stderr, "streampipe: the run is over; the web console stays at %s until Ctrl-C\n",
+                        sp_ui_url(w->ui));
+            else
+                fprintf(stderr, "streampipe: the run is over; the web console stays at %s for %" PRId64 " s\n",
+                        sp_ui_url(w->ui), c->ui_linger);
+            for (int64_t waited = 0; !stop_requested && (c->ui_linger < 0 || waited < c->ui_linger * 10); waited++) {
+                struct timespec ts = {0, 100000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        sp_ui_stop(w->ui);
+    }
+    sp_stats_free(w->stats);
+    return rc;
 }
 
 static int command_run(cli *c, sp_diag *d, sp_arena *a)
@@ -417,11 +592,49 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     opt.checkpoint_every = c->checkpoint_every ? c->checkpoint_every : sp_config_checkpoint_every(c->config);
     opt.quiet = c->quiet;
     char *err = NULL;
+    run_watch w;
+    memset(&w, 0, sizeof w);
+    if (c->stats_every || c->stats_file || c->ui_listen) {
+        if (c->stats_file) {
+            w.file = fopen(c->stats_file, "w");
+            if (!w.file) {
+                fprintf(stderr, "streampipe run: cannot write '%s': %s\n", c->stats_file, strerror(errno));
+                return EXIT_INVALID;
+            }
+            w.path = c->stats_file;
+        }
+        w.stats = sp_stats_new(plan, NULL, 0);
+        w.every = c->stats_every;
+        /* before the sources start: a port in use is said at once */
+        if (c->ui_listen && !(w.ui = sp_ui_start(c->ui_listen, plan, &err))) {
+            fprintf(stderr, "streampipe run: %s\n", err);
+            free(err);
+            if (w.file)
+                fclose(w.file);
+            sp_stats_free(w.stats);
+            return EXIT_INVALID;
+        }
+        if (w.ui) {
+            sp_stats_keep_sinks(w.stats, 1);
+            sp_ui_publish(w.ui, w.stats); /* "waiting for the first batch" while the sources start */
+            fprintf(stderr, "streampipe: web console at %s\n", sp_ui_url(w.ui));
+        }
+    }
     sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
     if (!rt) {
         fprintf(stderr, "streampipe run: %s\n", err ? err : "cannot start");
         free(err);
+        sp_ui_stop(w.ui);
+        if (w.file)
+            fclose(w.file);
+        sp_stats_free(w.stats);
         return EXIT_INVALID;
+    }
+    if (w.stats) {
+        sp_stats_name_sinks(w.stats, rt);
+        if (w.ui)
+            sp_ui_publish(w.ui, w.stats);
+        sp_runtime_observe(rt, on_batch, &w);
     }
     rc = sp_runtime_run(rt) ? EXIT_INVALID : 0;
     sp_run_stats st;
@@ -433,8 +646,9 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
                 " late for their window\n",
                 st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors,
                 st.late);
+    int wrc = watch_end(c, &w, rc == 0);
     sp_runtime_free(rt);
-    return rc;
+    return rc ? rc : wrc;
 }
 
 int main(int argc, char **argv)

@@ -29,6 +29,7 @@ typedef struct node_rt {
     int64_t held_time;             /* its batch or window time */
     uint64_t held_batch;           /* its batch */
     int have_held;                 /* something is held */
+    const char *sink_name;         /* SINK: its name (in the runtime's arena) */
     sp_node_stats st;              /* counters */
 } node_rt;
 
@@ -43,6 +44,7 @@ struct sp_runtime {
     sp_eval ev;            /* the evaluator */
     int live;              /* some source has no end: batches follow the clock */
     sp_run_stats stats;    /* counters */
+    uint64_t batch;        /* the batch being run (or just run) */
     sp_batch_observer observer; /* called after every batch, or NULL */
     void *observer_ctx;
     uint64_t *fps;         /* fingerprint of every node (checkpoints); owned */
@@ -358,6 +360,8 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
             nr->singleton = rt->nodes[node->inputs[0]].singleton;
             io_args_build(rt, &sp_sinks[node->op], node->step->args, &args);
             nr->final = (int)sp_io_arg_int(&args, "final", 0);
+            nr->sink_name = sp_io_arg_str(&args, "name", rt->arena,
+                                          sp_io_arg_str(&args, "title", rt->arena, sink_default_name(rt, node)));
             nr->state = nr->sink->open(&args, &rt->opt, sink_default_name(rt, node), rt->arena, err);
             if (!nr->state) {
                 sp_runtime_free(rt);
@@ -494,6 +498,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     uint64_t malformed0 = rt->stats.malformed, late0 = rt->stats.late;
     rt->ev.arena = arena;
     rt->ev.now_ms = time_ms;
+    rt->batch = batch;
     int all_done = 1;
     uint64_t records = 0;
     /* the sources first */
@@ -616,13 +621,17 @@ int sp_runtime_run(sp_runtime *rt)
         sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
         sp_arena *arena = sp_arena_new();
         int r = run_batch(rt, batch, time_ms, arena, &info);
-        sp_arena_free(arena);
-        rt->ev.arena = rt->arena;
-        if (r < 0)
+        if (r < 0) {
+            sp_arena_free(arena);
+            rt->ev.arena = rt->arena;
             return 1;
+        }
         info.end_ms = now_ms();
+        /* before the batch arena goes: the observer may read the results */
         if (rt->observer)
             rt->observer(rt->observer_ctx, rt, &info);
+        sp_arena_free(arena);
+        rt->ev.arena = rt->arena;
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
@@ -666,6 +675,37 @@ void sp_runtime_node_state(const sp_runtime *rt, int i, uint64_t *entries, uint6
     *entries = *bytes = 0;
     if (nr->op && nr->op->state_size && nr->state)
         nr->op->state_size(nr->state, entries, bytes);
+}
+
+const char *sp_runtime_sink_name(const sp_runtime *rt, int i)
+{
+    return rt->nodes[i].node->kind == SP_NODE_SINK ? rt->nodes[i].sink_name : NULL;
+}
+
+int sp_runtime_sink_result(const sp_runtime *rt, int i, const sp_value **v, size_t *n, int *singleton)
+{
+    const node_rt *nr = &rt->nodes[i];
+    *v = NULL;
+    *n = 0;
+    *singleton = nr->singleton;
+    if (nr->node->kind != SP_NODE_SINK)
+        return -1;
+    /* final: true holds a copy of its input (the last window of it) */
+    const sp_vec *in = nr->final ? &nr->held : &rt->nodes[nr->node->inputs[0]].out;
+    if (nr->final ? !nr->have_held || nr->held_batch != rt->batch : !in->present)
+        return 0;
+    size_t start = !nr->final && in->nseg > 1 ? in->seg_end[in->nseg - 2] : 0; /* the last window */
+    *v = in->v + start;
+    *n = in->n - start;
+    return 1;
+}
+
+int64_t sp_runtime_source_lag(const sp_runtime *rt, int i)
+{
+    const node_rt *nr = &rt->nodes[i];
+    if (nr->node->kind != SP_NODE_SOURCE || !nr->source->lag || !nr->state)
+        return -1;
+    return nr->source->lag(nr->state);
 }
 
 void sp_runtime_observe(sp_runtime *rt, sp_batch_observer fn, void *ctx)

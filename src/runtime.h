@@ -16,6 +16,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "plan.h"
+#include "value.h"
 
 typedef struct sp_run_options {
     FILE *out;                 /* where stdout sinks write; NULL: stdout */
@@ -94,6 +95,22 @@ typedef struct sp_batch_info {
  * be queried with the functions above.  NULL removes the observer. */
 typedef void (*sp_batch_observer)(void *ctx, const sp_runtime *rt, const sp_batch_info *b);
 void sp_runtime_observe(sp_runtime *rt, sp_batch_observer fn, void *ctx);
+
+/* SINK node i: its name (the `name:` argument, else its title, else the
+ * stream's name), owned by the runtime; NULL for another kind of node. */
+const char *sp_runtime_sink_name(const sp_runtime *rt, int i);
+
+/* SINK node i: what it was given in the batch just run (for an event-time
+ * window, its last window): *v and *n, the elements, valid only in the
+ * batch observer (they live in the batch arena or operator state: copy them
+ * with sp_value_copy to keep them); *singleton: the stream carries one value
+ * per batch (count, reduce, ...), so at most one element.  Returns 1, 0 when
+ * the sink was given nothing in this batch, -1 when node i is not a sink. */
+int sp_runtime_sink_result(const sp_runtime *rt, int i, const sp_value **v, size_t *n, int *singleton);
+
+/* SOURCE node i: records waiting to be read (Kafka consumer lag), -1 when
+ * unknown or not a source.  Never blocks. */
+int64_t sp_runtime_source_lag(const sp_runtime *rt, int i);
 
 /* Stops the sources and frees everything.  Accepts NULL. */
 void sp_runtime_free(sp_runtime *rt);

@@ -102,6 +102,10 @@ typedef struct sp_source_impl {
      * from (tcp: what was sent is gone). */
     void (*position)(void *state, sp_wbuf *w);
     int (*seek)(void *state, sp_rbuf *r, char **err);
+    /* How many records are waiting to be read (Kafka: the consumer lag over
+     * its partitions), from what the client already knows: never a
+     * blocking call.  -1 when unknown.  May be NULL (unknown). */
+    int64_t (*lag)(const void *state);
 } sp_source_impl;
 
 /* Opens the source of statement `s` (kind input() resolved by its URI). */

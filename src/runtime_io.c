@@ -1277,7 +1277,8 @@ static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .c
 static const sp_source_impl tcp_impl = {.open = NULL, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded};
 static const sp_source_impl kafka_impl = {.open = NULL, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
                                           .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
-                                          .position = sp_kafka_source_position, .seek = sp_kafka_source_seek};
+                                          .position = sp_kafka_source_position, .seek = sp_kafka_source_seek,
+                                          .lag = sp_kafka_source_lag};
 
 /* kafka(topic, brokers:, group:, from:, until:) */
 static void *kafka_open(const sp_io_args *args, const sp_run_options *opt, sp_arena *a, char **err)
@@ -1483,6 +1484,12 @@ static int input_seek(void *p, sp_rbuf *r, char **err)
     return in->impl->seek(in->state, r, err);
 }
 
+static int64_t input_lag(const void *p)
+{
+    const input_state *in = p;
+    return in->impl->lag ? in->impl->lag(in->state) : -1;
+}
+
 static int input_unbounded(const void *p)
 {
     const input_state *in = p;
@@ -1491,7 +1498,7 @@ static int input_unbounded(const void *p)
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
     [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                        .commit = input_commit, .position = input_position, .seek = input_seek},
+                        .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag},
     [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded,
                          .position = reader_position, .seek = reader_seek},
     [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
@@ -1499,9 +1506,9 @@ static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
                              .position = gen_position, .seek = gen_seek},
     [SP_SOURCE_KAFKA] = {.open = kafka_open, .read = sp_kafka_source_read, .close = sp_kafka_source_close,
                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
-                         .position = sp_kafka_source_position, .seek = sp_kafka_source_seek},
+                         .position = sp_kafka_source_position, .seek = sp_kafka_source_seek, .lag = sp_kafka_source_lag},
     [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                         .commit = input_commit, .position = input_position, .seek = input_seek},
+                         .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag},
 };
 
 const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err)

@@ -270,10 +270,10 @@ expect_err_has "option '-o' is only for 'dag'"
 [ ! -e "$tmp/x.dot" ] || problem "check -o must not create the file"
 
 begin "dag -f with an unknown format"
-run "$SP" dag -f svg "$tmp/valid.sp"
+run "$SP" dag -f gif "$tmp/valid.sp"
 expect_rc 2
 expect_out_empty
-expect_err_has "unknown format 'svg'"
+expect_err_has "unknown format 'gif' (dot, svg or png)"
 
 # ----- files -----
 
