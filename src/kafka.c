@@ -593,6 +593,8 @@ typedef struct ksource {
     int time_noted;        /* said that the embedded broker has no time index */
     int just_assigned;     /* partitions were assigned during this read */
     size_t batch_bytes;    /* bytes handed over per batch at most */
+    int64_t assigned_ms;   /* when partitions were last assigned (monotonic) */
+    int64_t settle_ms;     /* until=end: how long an assignment must last to be the group's last */
     int paused;            /* a full batch paused fetching: resumed by the next read */
     demo *demo;            /* input("demo"): the generator thread */
 } ksource;
@@ -616,8 +618,11 @@ static kpart *part(ksource *s, int32_t id)
 }
 
 /* until=end: has everything been read?  Yes when every partition is at its
- * end, or when we have partitions and all of them are (another member of
- * the group has the others). */
+ * end, or when we have partitions, all of them are, and the assignment has
+ * lasted a session timeout: another member of the group has the others.
+ * (Without that wait, a run restarted after a crash could take the
+ * partitions the dead member still held in the group's eyes for another
+ * member's, and end without reading them.) */
 static int bounded_done(const ksource *s)
 {
     int all = 1, any_assigned = 0, all_assigned = 1;
@@ -630,7 +635,7 @@ static int bounded_done(const ksource *s)
         }
         any_assigned |= kp->assigned;
     }
-    return all || (any_assigned && all_assigned);
+    return all || (any_assigned && all_assigned && mono_ms() - s->assigned_ms >= s->settle_ms);
 }
 
 /* A partition read up to its end: stop fetching it. */
@@ -750,6 +755,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
         for (int i = 0; i < parts->cnt; i++)
             part(s, parts->elems[i].partition)->assigned = 1;
         s->just_assigned = parts->cnt > 0;
+        s->assigned_ms = mono_ms();
         if (cooperative)
             error = rd_kafka_incremental_assign(rk, parts);
         else
@@ -912,6 +918,9 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
         goto fail;
     }
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    char st[32];
+    size_t stn = sizeof st;
+    s->settle_ms = (rd_kafka_conf_get(conf, "session.timeout.ms", st, &stn) == RD_KAFKA_CONF_OK ? atoll(st) : 45000) + 1000;
     char errstr[512];
     s->k.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!s->k.rk) {

@@ -414,7 +414,9 @@ fi
 
 # ----- valgrind -----
 
-if [ -n "${VALGRIND:-}" ]; then
+if [ -n "${VALGRIND:-}" ] && grep -q __asan_init "$STREAMPIPE" 2>/dev/null; then
+    echo "run_checkpoint.sh: a sanitizer build: valgrind cannot run it; its part is skipped"
+elif [ -n "${VALGRIND:-}" ]; then
     begin "under valgrind: a checkpointed run, a resume and a refused checkpoint are clean"
     vg() {
         local name=$1
