@@ -174,7 +174,8 @@ static sp_value func_value(sp_eval *ev, int kind, const void *def, int builtin)
 /* ----- names and fields ----- */
 
 /* Field `name` of obj; `at` is the FIELD or NAME expression, whose inline
- * cache remembers where the field was in the last prepared shape seen. */
+ * cache remembers where the field was in the last prepared shape seen (or
+ * that it has none: UINT32_MAX). */
 static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_expr *at)
 {
     switch (obj.tag) {
@@ -185,16 +186,15 @@ static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_e
         if (sh->id) {
             uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
             if ((uint32_t)(c >> 32) == sh->id)
-                return obj.u.rec->vals[(uint32_t)c];
+                return (uint32_t)c == UINT32_MAX ? sp_null() : obj.u.rec->vals[(uint32_t)c];
         }
-        for (int i = 0; i < sh->n; i++)
-            if (strcmp(sh->names[i], name) == 0) {
-                if (sh->id) /* a cache: expressions are otherwise read-only while running */
-                    __atomic_store_n(&((sp_expr *)at)->field_cache, (uint64_t)sh->id << 32 | (uint32_t)i,
-                                     __ATOMIC_RELAXED);
-                return obj.u.rec->vals[i];
-            }
-        return sp_null();
+        uint32_t found = UINT32_MAX; /* the shape has no such field */
+        for (int i = 0; i < sh->n && found == UINT32_MAX; i++)
+            if (strcmp(sh->names[i], name) == 0)
+                found = (uint32_t)i;
+        if (sh->id) /* a cache: expressions are otherwise read-only while running */
+            __atomic_store_n(&((sp_expr *)at)->field_cache, (uint64_t)sh->id << 32 | found, __ATOMIC_RELAXED);
+        return found == UINT32_MAX ? sp_null() : obj.u.rec->vals[found];
     }
     case SP_V_TUPLE:
         if (name[0] == '_' && name[1] >= '1' && name[1] <= '9') {
@@ -262,6 +262,10 @@ static double as_double(sp_value v)
 static sp_value concat(sp_eval *ev, sp_value a, sp_value b)
 {
     if (a.tag == SP_V_STR) {
+        if (a.n == 0) /* strings are immutable views: "" + s is s */
+            return b;
+        if (b.n == 0)
+            return a;
         char *d = sp_arena_alloc(ev->arena, (size_t)a.n + b.n + 1);
         memcpy(d, a.u.s, a.n);
         memcpy(d + a.n, b.u.s, b.n);
