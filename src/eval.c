@@ -9,6 +9,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,13 @@ void sp_eval_error(sp_eval *ev, const sp_expr *at, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sp_loc none = {-1, 0, 0};
+    /* evaluators of several threads may report to the same diag */
+    static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&diag_lock);
     sp_diag_warning(ev->diag, at ? at->loc : none,
                     "the expression gives null for this element; the error is reported once here",
                     "at run time: %s", msg);
+    pthread_mutex_unlock(&diag_lock);
 }
 
 /* ----- frames ----- */

@@ -20,6 +20,7 @@
 #include "ops.h"
 #include "parse.h"
 #include "plan.h"
+#include "pool.h"
 #include "runtime.h"
 
 #ifndef PACKAGE_VERSION
@@ -91,6 +92,10 @@ static const char usage_run[] =
     "\n"
     "options:\n"
     "  -B, --batch-records N   records per batch of a bounded input (100000)\n"
+    "  -t, --threads N         threads for the stateless steps (map, filter, flatMap\n"
+    "                          fed by a source); default: the configuration's\n"
+    "                          threads:, else the number of cores.  The output is\n"
+    "                          the same for any N\n"
     "  -q, --quiet             no summary on standard error at the end\n";
 
 typedef struct cli {
@@ -105,6 +110,7 @@ typedef struct cli {
     int no_warnings;              /* -W */
     int quiet;                    /* run -q: no summary on stderr */
     int64_t batch_records;        /* run --batch-records */
+    int threads;                  /* run --threads (0: not given) */
     const char *config_path;      /* --config */
     const char *env_name;         /* --env */
     sp_config *config;            /* the loaded configuration; owned */
@@ -146,6 +152,7 @@ static int parse_options(cli *c, int argc, char **argv)
         {"no-warnings", no_argument, NULL, 'W'},
         {"quiet", no_argument, NULL, 'q'},
         {"batch-records", required_argument, NULL, 'B'},
+        {"threads", required_argument, NULL, 't'},
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},
@@ -154,7 +161,7 @@ static int parse_options(cli *c, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:c:e:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:t:c:e:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': {
             const char *eq = strchr(optarg, '=');
@@ -194,13 +201,20 @@ static int parse_options(cli *c, int argc, char **argv)
             break;
         case 'q':
         case 'B':
+        case 't':
             if (strcmp(c->command, "run") != 0) {
                 char opt[3] = {'-', (char)ch, '\0'};
                 return usage_error(c->command, "option '%s' is only for 'run'", opt);
             }
             if (ch == 'q')
                 c->quiet = 1;
-            else {
+            else if (ch == 't') {
+                char *end;
+                long n = strtol(optarg, &end, 10);
+                if (*end || n <= 0 || n > 1024)
+                    return usage_error(c->command, "--threads needs a number from 1 to 1024, not '%s'", optarg);
+                c->threads = (int)n;
+            } else {
                 char *end;
                 long long n = strtoll(optarg, &end, 10);
                 if (*end || n <= 0)
@@ -342,6 +356,27 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/* STREAMPIPE_PROFILE=1: time and records per plan node on standard error,
+ * for profiling (the statistics UI shows the same counters). */
+static void print_profile(const sp_runtime *rt, const sp_plan *plan)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < sp_runtime_node_count(rt); i++) {
+        sp_node_stats st;
+        sp_runtime_node_stats(rt, i, &st);
+        total += st.ns;
+    }
+    fprintf(stderr, "%4s %10s %10s %9s %6s  %s\n", "node", "in", "out", "ms", "%", "what");
+    for (int i = 0; i < sp_runtime_node_count(rt); i++) {
+        sp_node_stats st;
+        sp_runtime_node_stats(rt, i, &st);
+        const sp_node *node = sp_plan_node(plan, i);
+        fprintf(stderr, "%4d %10" PRIu64 " %10" PRIu64 " %9.1f %5.1f%%  %s\n", i, st.records_in, st.records_out,
+                (double)st.ns / 1e6, total ? 100.0 * (double)st.ns / (double)total : 0.0,
+                node->label ? node->label : node->name ? node->name : "");
+    }
+}
+
 static int command_run(cli *c, sp_diag *d, sp_arena *a)
 {
     sp_plan *plan = NULL;
@@ -361,6 +396,9 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     opt.batch_records = c->batch_records;
     opt.stop = &stop_requested;
     opt.config = c->config;
+    opt.threads = c->threads ? c->threads : sp_config_threads(c->config);
+    if (opt.threads <= 0)
+        opt.threads = sp_pool_cores();
     char *err = NULL;
     sp_runtime *rt = sp_runtime_new(c->program, plan, d, &opt, &err);
     if (!rt) {
@@ -378,6 +416,8 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
                 " late for their window\n",
                 st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors,
                 st.late);
+    if (getenv("STREAMPIPE_PROFILE") && *getenv("STREAMPIPE_PROFILE"))
+        print_profile(rt, plan);
     sp_runtime_free(rt);
     return rc;
 }

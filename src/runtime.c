@@ -27,6 +27,7 @@ typedef struct node_rt {
     uint64_t held_batch;           /* its batch */
     int have_held;                 /* something is held */
     sp_node_stats st;              /* counters */
+    int par;                       /* 1 + its index in the parallel stage, or 0 */
 } node_rt;
 
 struct sp_runtime {
@@ -42,6 +43,8 @@ struct sp_runtime {
     sp_run_stats stats;    /* counters */
     sp_batch_observer observer; /* called after every batch, or NULL */
     void *observer_ctx;
+    sp_par *par;           /* the stateless prefix on several threads, or NULL */
+    sp_par_node *par_nodes; /* its nodes; owned */
 };
 
 static uint64_t mono_ns(void)
@@ -102,6 +105,36 @@ static const char *sink_default_name(sp_runtime *rt, const sp_node *node)
     if (s && s->steps == node->step && s->head)
         return s->head;
     return sp_arena_printf(rt->arena, "sink %d", node->id);
+}
+
+/* The parallel stage: every map, filter and flatMap fed by a source or by
+ * another such node (a stream of many elements, not a singleton). */
+static void par_plan(sp_runtime *rt)
+{
+    rt->par_nodes = sp_xmalloc(sizeof *rt->par_nodes * (size_t)rt->n);
+    int n = 0;
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        const sp_node *node = nr->node;
+        if (node->kind != SP_NODE_OP || node->ninputs != 1 || nr->singleton || node->step->event_time ||
+            (node->op != SP_OP_MAP && node->op != SP_OP_FILTER && node->op != SP_OP_FLATMAP))
+            continue;
+        const node_rt *from = &rt->nodes[node->inputs[0]];
+        if (from->node->kind != SP_NODE_SOURCE && !from->par)
+            continue;
+        sp_par_node *pn = &rt->par_nodes[n];
+        pn->node = node;
+        pn->op = nr->op;
+        pn->input = from->par ? from->par - 1 : -1;
+        pn->src = &from->out;
+        pn->out = &nr->out;
+        pn->ns = 0;
+        nr->par = ++n;
+    }
+    rt->par = sp_par_new(rt->opt.threads, rt->par_nodes, n, rt->diag);
+    if (!rt->par)
+        for (int i = 0; i < rt->n; i++)
+            rt->nodes[i].par = 0;
 }
 
 sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
@@ -169,6 +202,8 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
             break;
         }
     }
+    if (rt->opt.threads > 1)
+        par_plan(rt);
     return rt;
 }
 
@@ -321,12 +356,19 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         for (int i = 0; i < rt->n; i++)
             if (rt->nodes[i].node->kind == SP_NODE_SOURCE)
                 rt->nodes[i].out.present = 0;
+    /* the stateless prefix, on all threads */
+    if (rt->par && !flush_only)
+        rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         const sp_node *node = nr->node;
         if (node->kind == SP_NODE_SOURCE)
             continue;
+        if (nr->par && !flush_only) { /* done above */
+            count_node(nr, rt->nodes[node->inputs[0]].out.n, nr->out.n, rt->par_nodes[nr->par - 1].ns);
+            continue;
+        }
         sp_vec_reset(&nr->out);
         sp_vec_reset(&nr->late);
         uint64_t t0 = mono_ns();
@@ -471,6 +513,8 @@ void sp_runtime_free(sp_runtime *rt)
         sp_vec_free(&nr->held);
         sp_arena_free(nr->held_arena);
     }
+    sp_par_free(rt->par);
+    free(rt->par_nodes);
     free(rt->nodes);
     sp_eval_destroy(&rt->ev);
     sp_eval_unprepare(rt->program);

@@ -25,6 +25,8 @@ typedef struct sp_run_options {
     volatile sig_atomic_t *stop; /* set to stop after the current batch; may be NULL */
     int64_t batch_ms;          /* set by the runtime: the batch interval */
     const struct sp_config *config; /* the YAML configuration (Kafka settings), or NULL */
+    int threads;               /* threads for the stateless prefix of the plan (0: 1); the
+                                * output is the same for any number */
 } sp_run_options;
 
 typedef struct sp_runtime sp_runtime;
