@@ -127,10 +127,10 @@ static void par_plan(sp_runtime *rt)
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         const sp_node *node = nr->node;
-        if (node->kind != SP_NODE_OP || node->ninputs != 1 || nr->singleton || node->step->event_time)
+        if (node->kind != SP_NODE_OP || node->ninputs != 1 || node->step->event_time)
             continue;
         const node_rt *from = &rt->nodes[node->inputs[0]];
-        if (node->op == SP_OP_MAP || node->op == SP_OP_FILTER || node->op == SP_OP_FLATMAP) {
+        if (!nr->singleton && (node->op == SP_OP_MAP || node->op == SP_OP_FILTER || node->op == SP_OP_FLATMAP)) {
             if (from->node->kind != SP_NODE_SOURCE && !from->par)
                 continue;
             sp_par_node *pn = &rt->par_nodes[n];
@@ -477,23 +477,27 @@ int sp_runtime_run(sp_runtime *rt)
 {
     int64_t batch_ms = sp_plan_batch_ms(rt->plan);
     int64_t start = rt->live ? now_ms() : rt->opt.start_ms;
+    /* one arena for every batch, emptied after each: its blocks are reused */
+    sp_arena *arena = sp_arena_new();
     for (uint64_t batch = 0;; batch++) {
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
         sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
-        sp_arena *arena = sp_arena_new();
         int r = run_batch(rt, batch, time_ms, arena, &info);
-        sp_arena_free(arena);
+        sp_arena_reset(arena);
         rt->ev.arena = rt->arena;
-        if (r < 0)
+        if (r < 0) {
+            sp_arena_free(arena);
             return 1;
+        }
         info.end_ms = now_ms();
         if (rt->observer)
             rt->observer(rt->observer_ctx, rt, &info);
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
+    sp_arena_free(arena);
     /* the sinks that only write the final result */
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {

@@ -150,7 +150,10 @@ static void reader_emit(line_reader *r, const char *s, size_t n, sp_vec *out, ui
 static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
 {
     line_reader *r = p;
-    size_t cap = READ_CHUNK > r->ncarry * 2 ? READ_CHUNK : r->ncarry * 2;
+    /* room for what the last batch left and one read: the buffers stay
+     * READ_CHUNK long, whatever the batch (doubling the carry's size here
+     * made them, and the memory of a run, grow batch after batch) */
+    size_t cap = READ_CHUNK + r->ncarry;
     char *buf = sp_arena_alloc(a, cap);
     size_t len = r->ncarry, pos = 0;
     if (r->ncarry)
@@ -200,11 +203,13 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
         } else if (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4) {
             /* little room left: start a new chunk holding the partial line
              * (lines already handed out point into the old one) */
-            char *nbuf = sp_arena_alloc(a, cap);
+            size_t ncap = READ_CHUNK > 2 * (len - pos) ? READ_CHUNK : 2 * (len - pos);
+            char *nbuf = sp_arena_alloc(a, ncap);
             memcpy(nbuf, buf + pos, len - pos);
             len -= pos;
             pos = 0;
             buf = nbuf;
+            cap = ncap;
         }
         ssize_t got = read(r->fd, buf + len, cap - len);
         if (got < 0) {

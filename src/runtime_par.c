@@ -7,8 +7,11 @@
  * depends on the batch only, never on the number of threads, and the chunks
  * are joined in chunk order, so the output is the same for any number of
  * threads (one included).  Threads take the next chunk as they become free.
- * Each thread has its own evaluator and arena: nothing is locked and nothing
- * malloc'd per record.
+ * Each thread has its own evaluator and arenas: nothing is locked and nothing
+ * malloc'd per record.  A chunk is evaluated in a scratch arena, emptied
+ * once what leaves the stage (the outputs read outside it, the partial
+ * results) is copied out: the intermediate values of a batch (parsed
+ * records, matches, tuples) never take more memory than one chunk's.
  *
  * Map-side combine: a reduce or reduceByWindow reading a stage node is given
  * one partial result per chunk (the chunk's elements reduced in order)
@@ -33,8 +36,9 @@ typedef struct par_chunk {
 } par_chunk;
 
 typedef struct par_worker {
-    sp_eval ev;       /* its evaluator; ev.arena is `arena` */
-    sp_arena *arena;  /* what its chunks produced this batch; owned */
+    sp_eval ev;       /* its evaluator; ev.arena is `scratch` while a chunk runs */
+    sp_arena *arena;  /* what its chunks hand on (kept outputs, partials) this batch; owned */
+    sp_arena *scratch; /* everything else a chunk makes, emptied after each chunk; owned */
     sp_map map;       /* keyed combine of one chunk (reused) */
     uint64_t *ns;     /* per stage node, then per combiner: time spent this batch */
 } par_worker;
@@ -82,7 +86,8 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
     for (int k = 0; k < threads; k++) {
         par_worker *w = &p->workers[k];
         w->arena = sp_arena_new();
-        sp_eval_init(&w->ev, w->arena, d);
+        w->scratch = sp_arena_new();
+        sp_eval_init(&w->ev, w->scratch, d);
         sp_map_init(&w->map);
         w->ns = sp_xmalloc(sizeof *w->ns * (size_t)(n + ncombs));
     }
@@ -139,6 +144,7 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *
 static void par_run_chunk(sp_par *p, par_worker *w, int c)
 {
     par_chunk *ch = &p->chunks[c];
+    w->ev.arena = w->scratch;
     for (int j = 0; j < p->n; j++) {
         const sp_par_node *pn = &p->nodes[j];
         sp_vec part = {0};
@@ -170,6 +176,20 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         par_combine(w, &p->combs[m], &ch->outs[p->combs[m].input], &ch->combs[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
+    /* what leaves the stage moves to the batch-long arena; the rest goes */
+    for (int j = 0; j < p->n; j++) {
+        if (!p->nodes[j].keep)
+            continue;
+        sp_vec *v = &ch->outs[j];
+        for (size_t i = 0; i < v->n; i++)
+            v->v[i] = sp_value_copy(w->arena, v->v[i]);
+    }
+    for (int m = 0; m < p->ncombs; m++) {
+        sp_vec *v = &ch->combs[m];
+        for (size_t i = 0; i < v->n; i++)
+            v->v[i] = sp_value_copy(w->arena, v->v[i]);
+    }
+    sp_arena_reset(w->scratch);
 }
 
 /* Thread k: chunks, as long as there are some. */
@@ -234,9 +254,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         par_worker *w = &p->workers[k];
         /* last batch's values are no longer referenced: operator state and
          * held results were copied into their own arenas */
-        sp_arena_free(w->arena);
-        w->arena = sp_arena_new();
-        w->ev.arena = w->arena;
+        sp_arena_reset(w->arena);
         w->ev.now_ms = time_ms;
         memset(w->ns, 0, sizeof *w->ns * (size_t)(p->n + p->ncombs));
         errors0 += w->ev.errors;
@@ -277,6 +295,7 @@ void sp_par_free(sp_par *p)
         par_worker *w = &p->workers[k];
         sp_eval_destroy(&w->ev);
         sp_arena_free(w->arena);
+        sp_arena_free(w->scratch);
         sp_map_free(&w->map);
         free(w->ns);
     }
