@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "check.h"
@@ -366,15 +367,26 @@ static void print_profile(const sp_runtime *rt, const sp_plan *plan)
         sp_runtime_node_stats(rt, i, &st);
         total += st.ns;
     }
-    fprintf(stderr, "%4s %10s %10s %9s %6s  %s\n", "node", "in", "out", "ms", "%", "what");
+    fprintf(stderr, "%4s %10s %10s %9s %6s %10s  %s\n", "node", "in", "out", "ms", "%", "state KiB", "what");
     for (int i = 0; i < sp_runtime_node_count(rt); i++) {
         sp_node_stats st;
         sp_runtime_node_stats(rt, i, &st);
         const sp_node *node = sp_plan_node(plan, i);
-        fprintf(stderr, "%4d %10" PRIu64 " %10" PRIu64 " %9.1f %5.1f%%  %s\n", i, st.records_in, st.records_out,
-                (double)st.ns / 1e6, total ? 100.0 * (double)st.ns / (double)total : 0.0,
-                node->label ? node->label : node->name ? node->name : "");
+        uint64_t entries, bytes;
+        sp_runtime_node_state(rt, i, &entries, &bytes);
+        fprintf(stderr, "%4d %10" PRIu64 " %10" PRIu64 " %9.1f %5.1f%% %10" PRIu64 "  %s\n", i, st.records_in,
+                st.records_out, (double)st.ns / 1e6, total ? 100.0 * (double)st.ns / (double)total : 0.0,
+                bytes / 1024, node->label ? node->label : node->name ? node->name : "");
     }
+    /* CPU time of this thread (the scheduler, the sequential operators and
+     * its share of the chunks) and of the pool's threads: on an idle machine
+     * the run takes about the larger of the two */
+    struct timespec self, all;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &self);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &all);
+    double main_s = (double)self.tv_sec + (double)self.tv_nsec / 1e9;
+    double all_s = (double)all.tv_sec + (double)all.tv_nsec / 1e9;
+    fprintf(stderr, "cpu: main thread %.3f s, other threads %.3f s\n", main_s, all_s - main_s);
 }
 
 static int command_run(cli *c, sp_diag *d, sp_arena *a)
