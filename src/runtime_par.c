@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PAR_CHUNK 8192 /* records of a source per chunk */
+#define PAR_CHUNK 4096 /* records of a source per chunk */
 
 typedef struct par_chunk {
     sp_vec *outs;   /* per stage node: its output for the chunk */
