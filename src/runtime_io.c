@@ -159,7 +159,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
     if (r->ncarry)
         memcpy(buf, r->carry, r->ncarry);
     r->ncarry = 0;
-    int64_t count = 0;
+    int64_t count = 0, count_at_buf = 0; /* lines handed out, and when `buf` was started */
     while (count < max) {
         char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
         if (nl) {
@@ -190,8 +190,17 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             r->skipping = 1;
             pos = len;
         }
-        if (pos == len)
-            pos = len = 0; /* nothing pending: reuse the buffer from its start */
+        if (pos == len) {
+            /* nothing pending: start the buffer again from its beginning,
+             * or a new buffer when lines handed out point into this one
+             * (they live as long as the batch) */
+            if (count > count_at_buf) {
+                buf = sp_arena_alloc(a, READ_CHUNK);
+                cap = READ_CHUNK;
+            }
+            pos = len = 0;
+            count_at_buf = count;
+        }
         if (len == cap) { /* a partial line fills the buffer: move it to a bigger one */
             size_t ncap = cap * 2;
             char *nbuf = sp_arena_alloc(a, ncap);
@@ -200,6 +209,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             pos = 0;
             buf = nbuf;
             cap = ncap;
+            count_at_buf = count;
         } else if (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4) {
             /* little room left: start a new chunk holding the partial line
              * (lines already handed out point into the old one) */
@@ -210,6 +220,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             pos = 0;
             buf = nbuf;
             cap = ncap;
+            count_at_buf = count;
         }
         ssize_t got = read(r->fd, buf + len, cap - len);
         if (got < 0) {

@@ -1181,6 +1181,26 @@ static void test_file_source_lines(void)
                   J(0, 1000, "[[\"a\",1],[\"bb\",2],[\"\",0],[\"c\",1]]"));
 }
 
+/* 1024 lines of 1024 bytes fill a 1 MiB read exactly: the reader starts
+ * the next read in a new buffer, not over the lines it handed out. */
+static void test_file_source_lines_filling_a_read_stay_intact(void)
+{
+    size_t n = 3000, len = 1024;
+    char *text = sp_xmalloc(n * len + 1);
+    for (size_t i = 0; i < n; i++) {
+        char *line = text + i * len;
+        memset(line, 'x', len - 1);
+        char head[16];
+        snprintf(head, sizeof head, "line%06zu", i);
+        memcpy(line, head, strlen(head));
+        line[len - 1] = '\n';
+    }
+    text[n * len] = '\0';
+    TU_EXPECT_STR(run("lines | map substr(it, 0, 10) | countByValue | count | " OUT "\n", text, 10000),
+                  J(0, 1000, "3000"));
+    free(text);
+}
+
 static void test_empty_input_gives_one_batch(void)
 {
     sp_run_stats st;
@@ -1391,6 +1411,7 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"sp_runtime_new fails with a message", test_start_fails_with_a_message},
         {"keyed results are sorted by key", test_keyed_results_sorted_by_key},
         {"the file source reads lines, without a final CR", test_file_source_lines},
+        {"lines that fill a read exactly are not overwritten by the next", test_file_source_lines_filling_a_read_stay_intact},
         {"an empty input gives one empty batch", test_empty_input_gives_one_batch},
         {"the run counts batches and records", test_run_stats},
         {"several threads give the output of one thread", test_threads_give_the_output_of_one_thread},
