@@ -201,22 +201,16 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             pos = len = 0;
             count_at_buf = count;
         }
-        if (len == cap) { /* a partial line fills the buffer: move it to a bigger one */
-            size_t ncap = cap * 2;
+        if (len == cap || (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4)) {
+            /* the buffer is full, or little room is left: start a new one
+             * holding the partial line (lines already handed out point into
+             * the old one); twice as big only when the partial line fills
+             * the whole buffer (before, every full read doubled it) */
+            size_t part = len - pos;
+            size_t ncap = part == cap ? cap * 2 : READ_CHUNK > 2 * part ? READ_CHUNK : 2 * part;
             char *nbuf = sp_arena_alloc(a, ncap);
-            memcpy(nbuf, buf + pos, len - pos);
-            len -= pos;
-            pos = 0;
-            buf = nbuf;
-            cap = ncap;
-            count_at_buf = count;
-        } else if (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4) {
-            /* little room left: start a new chunk holding the partial line
-             * (lines already handed out point into the old one) */
-            size_t ncap = READ_CHUNK > 2 * (len - pos) ? READ_CHUNK : 2 * (len - pos);
-            char *nbuf = sp_arena_alloc(a, ncap);
-            memcpy(nbuf, buf + pos, len - pos);
-            len -= pos;
+            memcpy(nbuf, buf + pos, part);
+            len = part;
             pos = 0;
             buf = nbuf;
             cap = ncap;
