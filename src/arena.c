@@ -18,8 +18,10 @@ typedef struct arena_block {
 } arena_block;
 
 struct sp_arena {
-    arena_block *head; /* block allocations come from; owns the chain */
-    size_t total;      /* bytes handed out over the arena's life */
+    arena_block *head;  /* block allocations come from; owns the chain */
+    size_t total;       /* bytes handed out over the arena's life (since the last reset) */
+    arena_block *spare; /* emptied standard blocks kept by sp_arena_reset for reuse; owned */
+    arena_block *spare_big; /* emptied large blocks (one request each) likewise; owned */
 };
 
 static void out_of_memory(size_t n)
@@ -57,19 +59,47 @@ sp_arena *sp_arena_new(void)
     sp_arena *a = sp_xmalloc(sizeof *a);
     a->head = NULL;
     a->total = 0;
+    a->spare = NULL;
+    a->spare_big = NULL;
     return a;
+}
+
+static void free_chain(arena_block *b)
+{
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+void sp_arena_reset(sp_arena *a)
+{
+    /* spare blocks the last round did not need go; the round's own blocks
+     * become the spares: the footprint follows the last round's */
+    free_chain(a->spare);
+    free_chain(a->spare_big);
+    a->spare = a->spare_big = NULL;
+    arena_block *b = a->head;
+    while (b) {
+        arena_block *next = b->next;
+        b->used = 0;
+        arena_block **list = b->size == ARENA_BLOCK ? &a->spare : &a->spare_big;
+        b->next = *list;
+        *list = b;
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
 }
 
 void sp_arena_free(sp_arena *a)
 {
     if (!a)
         return;
-    arena_block *b = a->head;
-    while (b) {
-        arena_block *next = b->next;
-        free(b);
-        b = next;
-    }
+    free_chain(a->head);
+    free_chain(a->spare);
+    free_chain(a->spare_big);
     free(a);
 }
 
@@ -81,8 +111,24 @@ void *sp_arena_alloc(sp_arena *a, size_t n)
     arena_block *b = a->head;
     if (!b || b->size - b->used < need) {
         size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-        b = sp_xmalloc(sizeof *b + size);
-        b->size = size;
+        /* a spare block: a standard one, or for a large request the
+         * smallest large one that fits */
+        arena_block **pick = NULL;
+        if (size == ARENA_BLOCK) {
+            if (a->spare)
+                pick = &a->spare;
+        } else {
+            for (arena_block **s = &a->spare_big; *s; s = &(*s)->next)
+                if ((*s)->size >= need && (!pick || (*s)->size < (*pick)->size))
+                    pick = s;
+        }
+        if (pick) {
+            b = *pick;
+            *pick = b->next;
+        } else {
+            b = sp_xmalloc(sizeof *b + size);
+            b->size = size;
+        }
         b->used = 0;
         /* A large request gets its own block behind the current one so the
          * space left in the current block is not wasted. */

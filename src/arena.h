@@ -18,6 +18,12 @@ sp_arena *sp_arena_new(void);
 /* Releases the arena and every block allocated from it.  Accepts NULL. */
 void sp_arena_free(sp_arena *a);
 
+/* Empties the arena: everything allocated from it is released at once, but
+ * its blocks are kept for the next allocations (an arena reset per batch or
+ * per chunk of work touches no new memory, and its footprint stays that of
+ * the largest batch).  sp_arena_used() counts from 0 again. */
+void sp_arena_reset(sp_arena *a);
+
 /* Returns n zeroed bytes aligned for any type, owned by the arena. */
 void *sp_arena_alloc(sp_arena *a, size_t n);
 

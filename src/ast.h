@@ -131,7 +131,11 @@ struct sp_expr {
     int slot;                 /* local slot or builtin index */
     const void *target;       /* resolved statement, when there is one */
     /* Filled by the runtime's preparation (sp_eval_prepare). */
-    void *rt;                 /* CALL: compiled regex; RECORD: shape */
+    void *rt;                 /* CALL: prepared regex (sp_regex); RECORD: shape */
+    /* FIELD, NAME of a field: an inline cache of the evaluator, the id of the
+     * last prepared record shape seen << 32 | the field's index in it; read
+     * and written atomically (evaluators of several threads share it). */
+    uint64_t field_cache;
 };
 
 typedef enum sp_opt_kind {

@@ -488,19 +488,14 @@ static void arena_free(void *p, void *arena)
     (void)arena;
 }
 
-/* The compiled pattern for argument `pat` of builtin `id`: the one prepared
- * for this call when the pattern was constant, else the cached run-time one,
- * else compiled now (and cached).  *temp is set when the caller must free it
- * (a pattern with a NUL byte, which the NUL-terminated cache cannot hold).
- * NULL after reporting an invalid pattern. */
+/* The compiled pattern for argument `pat` of builtin `id` when it was not
+ * prepared: the cached run-time one, else compiled now (and cached).  *temp
+ * is set when the caller must free it (a pattern with a NUL byte, which the
+ * NUL-terminated cache cannot hold).  NULL after reporting an invalid
+ * pattern. */
 static pcre2_code *regex_for(sp_eval *ev, int id, sp_value pat, const sp_expr *call, int *temp)
 {
     *temp = 0;
-    if (call && call->kind == SP_E_CALL && call->rt) {
-        const sp_expr *fn = call->u.call.fn;
-        if (fn && fn->kind == SP_E_NAME && fn->resolution == SP_R_BUILTIN && fn->slot == id)
-            return call->rt;
-    }
     const char *p = sptr(pat);
     size_t n = pat.n;
     void **scratch = ev->regex_scratch;
@@ -615,6 +610,100 @@ static uint32_t capture_count(const pcre2_code *re)
     return n;
 }
 
+/* One field of captures(): a distinct group name. */
+typedef struct capture_field {
+    uint32_t first, from, count; /* lowest group; its entries in the name table */
+} capture_field;
+
+/* The fields of captures() for `re`: one per distinct name (equal names are
+ * adjacent in the table, which is sorted by name), ordered by first group.
+ * Returns how many, the array in `a`. */
+static uint32_t capture_fields(const name_table *t, sp_arena *a, capture_field **out)
+{
+    capture_field *f = sp_arena_alloc(a, sizeof *f * (t->count ? t->count : 1));
+    uint32_t nf = 0;
+    for (uint32_t i = 0; i < t->count; i++) {
+        if (nf && strcmp(name_text(t, f[nf - 1].from), name_text(t, i)) == 0) {
+            f[nf - 1].count++;
+            if (name_group(t, i) < f[nf - 1].first)
+                f[nf - 1].first = name_group(t, i);
+            continue;
+        }
+        f[nf].first = name_group(t, i);
+        f[nf].from = i;
+        f[nf].count = 1;
+        nf++;
+    }
+    for (uint32_t i = 1; i < nf; i++) { /* insertion sort by group */
+        capture_field x = f[i];
+        uint32_t j = i;
+        while (j > 0 && f[j - 1].first > x.first) {
+            f[j] = f[j - 1];
+            j--;
+        }
+        f[j] = x;
+    }
+    *out = f;
+    return nf;
+}
+
+static sp_shape *capture_shape(const name_table *t, const capture_field *f, uint32_t nf, sp_arena *a)
+{
+    sp_shape *sh = sp_arena_alloc(a, sizeof *sh);
+    sh->n = (int)nf;
+    sh->names = sp_arena_alloc(a, sizeof *sh->names * (nf ? nf : 1));
+    for (uint32_t i = 0; i < nf; i++)
+        sh->names[i] = sp_arena_strdup(a, name_text(t, f[i].from));
+    return sh;
+}
+
+struct sp_regex {
+    pcre2_code *code;      /* JIT-compiled; owned */
+    uint32_t groups;       /* capture groups */
+    name_table names;      /* its named groups (points into code) */
+    capture_field *fields; /* captures(): the fields, nfields of them (in the arena) */
+    uint32_t nfields;
+    sp_shape *shape;       /* captures(): the record shape (in the arena, with an id) */
+};
+
+sp_regex *sp_regex_prepare(const char *pattern, size_t len, sp_arena *a)
+{
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, len, 0 /* bytes: log lines may hold any bytes */,
+                                     &err, &off, NULL);
+    if (!code)
+        return NULL;
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* the interpreter is used if this fails */
+    sp_regex *re = sp_xmalloc(sizeof *re);
+    re->code = code;
+    re->groups = capture_count(code);
+    names_of(code, &re->names);
+    re->nfields = capture_fields(&re->names, a, &re->fields);
+    re->shape = capture_shape(&re->names, re->fields, re->nfields, a);
+    re->shape->id = sp_shape_id();
+    return re;
+}
+
+void sp_regex_free(sp_regex *re)
+{
+    if (!re)
+        return;
+    pcre2_code_free(re->code);
+    free(re);
+}
+
+/* The regex prepared for this call of built-in `id`, or NULL. */
+static const sp_regex *prepared_regex(const sp_expr *call, int id)
+{
+    if (!call || call->kind != SP_E_CALL || !call->rt)
+        return NULL;
+    const sp_expr *fn = call->u.call.fn;
+    if (fn && fn->kind == SP_E_NAME && fn->resolution == SP_R_BUILTIN && fn->slot == id)
+        return call->rt;
+    return NULL;
+}
+
 /* match(s, re), extract(s, re[, group]), captures(s, re). */
 static sp_value b_regex(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call)
 {
@@ -623,12 +712,13 @@ static sp_value b_regex(sp_eval *ev, int id, const sp_value *args, int n, const 
     sp_value grp = n > 2 ? args[2] : sp_int(1);
     if (id == SP_BUILTIN_EXTRACT && grp.tag != SP_V_INT && grp.tag != SP_V_STR)
         return bad_arg(ev, call, id, 2, "a group number or name", grp);
-    int temp;
-    pcre2_code *re = regex_for(ev, id, args[1], call, &temp);
+    int temp = 0;
+    const sp_regex *prep = prepared_regex(call, id);
+    pcre2_code *re = prep ? prep->code : regex_for(ev, id, args[1], call, &temp);
     if (!re)
         return sp_null();
     sp_value s = args[0], result = sp_null();
-    uint32_t groups = capture_count(re);
+    uint32_t groups = prep ? prep->groups : capture_count(re);
     PCRE2_SIZE *ov = NULL;
     int rc;
     if (id == SP_BUILTIN_MATCH) {
@@ -637,7 +727,10 @@ static sp_value b_regex(sp_eval *ev, int id, const sp_value *args, int n, const 
             result = sp_bool(rc > 0);
     } else if (id == SP_BUILTIN_EXTRACT) {
         name_table t;
-        names_of(re, &t);
+        if (prep)
+            t = prep->names;
+        else
+            names_of(re, &t);
         if (grp.tag == SP_V_INT) {
             if (grp.u.i < 0 || grp.u.i > (int64_t)groups) {
                 sp_eval_error(ev, call, "extract(): no group %lld in a pattern of %u group%s", (long long)grp.u.i,
@@ -669,40 +762,19 @@ static sp_value b_regex(sp_eval *ev, int id, const sp_value *args, int n, const 
         if (rc <= 0)
             goto done;
         name_table t;
-        names_of(re, &t);
-        /* One field per distinct name (equal names are adjacent in the
-         * table, which is sorted by name), ordered by its first group. */
-        typedef struct field {
-            uint32_t first, from, count; /* lowest group; its entries in the table */
-        } field;
-        field *f = sp_arena_alloc(ev->arena, sizeof *f * (t.count ? t.count : 1));
-        uint32_t nf = 0;
-        for (uint32_t i = 0; i < t.count; i++) {
-            if (nf && strcmp(name_text(&t, f[nf - 1].from), name_text(&t, i)) == 0) {
-                f[nf - 1].count++;
-                if (name_group(&t, i) < f[nf - 1].first)
-                    f[nf - 1].first = name_group(&t, i);
-                continue;
-            }
-            f[nf].first = name_group(&t, i);
-            f[nf].from = i;
-            f[nf].count = 1;
-            nf++;
+        capture_field *f;
+        uint32_t nf;
+        const sp_shape *sh;
+        if (prep) {
+            t = prep->names;
+            f = prep->fields;
+            nf = prep->nfields;
+            sh = prep->shape;
+        } else {
+            names_of(re, &t);
+            nf = capture_fields(&t, ev->arena, &f);
+            sh = capture_shape(&t, f, nf, ev->arena);
         }
-        for (uint32_t i = 1; i < nf; i++) { /* insertion sort by group */
-            field x = f[i];
-            uint32_t j = i;
-            while (j > 0 && f[j - 1].first > x.first) {
-                f[j] = f[j - 1];
-                j--;
-            }
-            f[j] = x;
-        }
-        sp_shape *sh = sp_arena_alloc(ev->arena, sizeof *sh);
-        sh->n = (int)nf;
-        sh->names = sp_arena_alloc(ev->arena, sizeof *sh->names * (nf ? nf : 1));
-        for (uint32_t i = 0; i < nf; i++)
-            sh->names[i] = sp_arena_strdup(ev->arena, name_text(&t, f[i].from));
         result = sp_record_new(ev->arena, sh);
         for (uint32_t i = 0; i < nf; i++) {
             sp_value v = sp_null();

@@ -2,6 +2,10 @@
 #ifndef SP_BUILTINS_H
 #define SP_BUILTINS_H
 
+#include <stddef.h>
+
+#include "arena.h"
+
 typedef enum sp_builtin_id {
 #define SP_BUILTIN(id, name, min, max, result, summary) SP_BUILTIN_##id,
 #include "builtins.def"
@@ -21,5 +25,19 @@ extern const sp_builtin_info sp_builtins[SP_BUILTIN_COUNT_];
 
 /* Index of the built-in called `name`, or -1. */
 int sp_builtin_lookup(const char *name);
+
+/* A constant pattern of match(), extract() or captures(), compiled once
+ * before the run (with JIT), with what the calls would otherwise work out for
+ * every element: its group count, its name table, and the record shape
+ * captures() returns.  Read-only while the run goes on, so evaluators of
+ * several threads share it.  sp_eval_prepare keeps it in the call's `rt`. */
+typedef struct sp_regex sp_regex;
+
+/* Compiles pattern[0..len); NULL when it does not compile (the checker has
+ * reported it).  The shape and tables are allocated in `a`, which must
+ * outlive the result; the result itself is freed by sp_regex_free. */
+sp_regex *sp_regex_prepare(const char *pattern, size_t len, sp_arena *a);
+/* Frees what sp_regex_prepare made outside the arena.  Accepts NULL. */
+void sp_regex_free(sp_regex *re);
 
 #endif

@@ -48,6 +48,7 @@ static const char usage_gen[] =
     "                         or INTERVAL_MS are given\n"
     "  -s, --seed N           which lines (1)\n"
     "  -f, --format FORMAT    combined (the default) or common\n"
+    "      --clients N        distinct client addresses (2000), up to 16777216\n"
     "  -b, --brokers HOSTS    Kafka bootstrap servers (host:port,...); default: the\n"
     "                         configuration's; with neither, standard output\n"
     "  -t, --topic TOPIC      the topic, as TOPIC above\n"
@@ -109,12 +110,13 @@ int sp_cmd_gen(int argc, char **argv)
                                              {"brokers", required_argument, NULL, 'b'},
                                              {"topic", required_argument, NULL, 't'},
                                              {"stdout", no_argument, NULL, 'O'},
+                                             {"clients", required_argument, NULL, 'C'},
                                              {"config", required_argument, NULL, 'c'},
                                              {"env", required_argument, NULL, 'e'},
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    int64_t rate = 100, count = -1, seed = 1, iterations = 50, interval = 1000;
+    int64_t rate = 100, count = -1, seed = 1, iterations = 50, interval = 1000, clients = 2000;
     const char *format = "combined", *brokers = NULL, *topic = "spark-streaming-sample-topic";
     const char *config_path = NULL, *env = NULL;
     int to_stdout = 0, quiet = 0, paced = 0, ch;
@@ -150,6 +152,10 @@ int sp_cmd_gen(int argc, char **argv)
             if (strcmp(optarg, "combined") != 0 && strcmp(optarg, "common") != 0)
                 return gen_usage("unknown --format '%s' (combined or common)", optarg);
             format = optarg;
+            break;
+        case 'C':
+            if (parse_num(optarg, 1, &clients) != 0 || clients > (1 << 24))
+                return gen_usage("--clients needs a number from 1 to 16777216, not '%s'", optarg);
             break;
         case 'b':
             brokers = optarg;
@@ -201,6 +207,7 @@ int sp_cmd_gen(int argc, char **argv)
 
     sp_loggen lines;
     sp_loggen_init(&lines, (uint64_t)seed, rate, format);
+    lines.clients = (uint64_t)clients;
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

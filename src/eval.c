@@ -9,6 +9,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,13 @@ void sp_eval_error(sp_eval *ev, const sp_expr *at, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sp_loc none = {-1, 0, 0};
+    /* evaluators of several threads may report to the same diag */
+    static pthread_mutex_t diag_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&diag_lock);
     sp_diag_warning(ev->diag, at ? at->loc : none,
                     "the expression gives null for this element; the error is reported once here",
                     "at run time: %s", msg);
+    pthread_mutex_unlock(&diag_lock);
 }
 
 /* ----- frames ----- */
@@ -173,23 +178,36 @@ static sp_value func_value(sp_eval *ev, int kind, const void *def, int builtin)
 
 /* ----- names and fields ----- */
 
-static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, int slot, const sp_expr *at)
+/* Field `name` of obj; `at` is the FIELD or NAME expression, whose inline
+ * cache remembers where the field was in the last prepared shape seen (or
+ * that it has none: UINT32_MAX). */
+static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_expr *at)
 {
     switch (obj.tag) {
     case SP_V_NULL:
         return sp_null();
     case SP_V_RECORD: {
         const sp_shape *sh = obj.u.rec->shape;
-        if (slot >= 0 && slot < sh->n && strcmp(sh->names[slot], name) == 0)
-            return obj.u.rec->vals[slot];
-        const sp_value *v = sp_record_get(obj, name);
-        return v ? *v : sp_null();
+        if (sh->id) {
+            uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
+            if ((uint32_t)(c >> 32) == sh->id)
+                return (uint32_t)c == UINT32_MAX ? sp_null() : obj.u.rec->vals[(uint32_t)c];
+        }
+        uint32_t found = UINT32_MAX; /* the shape has no such field */
+        for (int i = 0; i < sh->n && found == UINT32_MAX; i++)
+            if (strcmp(sh->names[i], name) == 0)
+                found = (uint32_t)i;
+        if (sh->id) /* a cache: expressions are otherwise read-only while running */
+            __atomic_store_n(&((sp_expr *)at)->field_cache, (uint64_t)sh->id << 32 | found, __ATOMIC_RELAXED);
+        return found == UINT32_MAX ? sp_null() : obj.u.rec->vals[found];
     }
     case SP_V_TUPLE:
-        if (name[0] == '_') {
-            char *end;
-            long k = strtol(name + 1, &end, 10);
-            if (*end == '\0' && k >= 1 && k <= (long)obj.n)
+        if (name[0] == '_' && name[1] >= '1' && name[1] <= '9') {
+            uint32_t k = 0;
+            const char *p = name + 1;
+            while (*p >= '0' && *p <= '9' && k < 100000)
+                k = k * 10 + (uint32_t)(*p++ - '0');
+            if (*p == '\0' && k >= 1 && k <= obj.n)
                 return obj.u.items[k - 1];
         }
         sp_eval_error(ev, at, "a tuple of %u items has no '%s'", obj.n, name);
@@ -220,7 +238,7 @@ static sp_value eval_name(sp_eval *ev, const sp_expr *e)
     case SP_R_FIELD:
         if (!ev->it)
             return sp_null();
-        return field_of(ev, *ev->it, e->u.name, e->slot, e);
+        return field_of(ev, *ev->it, e->u.name, e);
     case SP_R_PARAM: {
         const sp_stmt *p = e->target;
         return sp_eval_expr(ev, p->value);
@@ -249,6 +267,10 @@ static double as_double(sp_value v)
 static sp_value concat(sp_eval *ev, sp_value a, sp_value b)
 {
     if (a.tag == SP_V_STR) {
+        if (a.n == 0) /* strings are immutable views: "" + s is s */
+            return b;
+        if (b.n == 0)
+            return a;
         char *d = sp_arena_alloc(ev->arena, (size_t)a.n + b.n + 1);
         memcpy(d, a.u.s, a.n);
         memcpy(d + a.n, b.u.s, b.n);
@@ -414,7 +436,7 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
     case SP_E_IT:
         return ev->it ? *ev->it : sp_null();
     case SP_E_FIELD:
-        return field_of(ev, sp_eval_expr(ev, e->u.field.obj), e->u.field.name, e->slot, e);
+        return field_of(ev, sp_eval_expr(ev, e->u.field.obj), e->u.field.name, e);
     case SP_E_INDEX: {
         sp_value obj = sp_eval_expr(ev, e->u.index.obj);
         sp_value idx = sp_eval_expr(ev, e->u.index.index);
@@ -529,7 +551,7 @@ static void prepare_args(sp_arg *args, sp_arena *a)
 
 /* Compiles the regular expression of a match/extract/captures call when it
  * is a constant string. */
-static void prepare_regex(sp_expr *e)
+static void prepare_regex(sp_expr *e, sp_arena *a)
 {
     const sp_expr *fn = e->u.call.fn;
     if (fn->kind != SP_E_NAME || fn->resolution != SP_R_BUILTIN)
@@ -543,13 +565,9 @@ static void prepare_regex(sp_expr *e)
         pat = ((const sp_stmt *)pat->target)->value;
     if (pat->kind != SP_E_STRING)
         return;
-    int err;
-    PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat->u.str.s, pat->u.str.len,
-                                   0 /* bytes: log lines may hold any bytes */, &err, &off, NULL);
+    sp_regex *re = sp_regex_prepare(pat->u.str.s, pat->u.str.len, a);
     if (!re)
         return; /* the checker has reported it */
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
     e->rt = re;
 }
 
@@ -567,7 +585,7 @@ static void prepare_expr(sp_expr *e, sp_arena *a)
         prepare_expr(e->u.call.fn, a);
         prepare_args(e->u.call.args, a);
         if (!e->rt)
-            prepare_regex(e);
+            prepare_regex(e, a);
         break;
     case SP_E_UNARY: prepare_expr(e->u.unary.e, a); break;
     case SP_E_BINARY:
@@ -592,6 +610,7 @@ static void prepare_expr(sp_expr *e, sp_arena *a)
             int i = 0;
             for (const sp_arg *g = e->u.items.items; g; g = g->next)
                 sh->names[i++] = g->name;
+            sh->id = sp_shape_id();
             e->rt = sh;
         }
         prepare_args(e->u.items.items, a);
@@ -627,7 +646,7 @@ static void unprepare_expr(sp_expr *e)
         unprepare_expr(e->u.call.fn);
         unprepare_args(e->u.call.args);
         if (e->rt) {
-            pcre2_code_free(e->rt);
+            sp_regex_free(e->rt);
             e->rt = NULL;
         }
         break;

@@ -30,6 +30,7 @@ int sp_loggen_init(sp_loggen *g, uint64_t seed, int64_t rate, const char *format
     g->rng = seed ? seed * 0x9E3779B97F4A7C15ULL : 0x853c49e6748fea9bULL;
     g->rate = rate > 0 ? rate : 100;
     g->common = format && strcmp(format, "common") == 0;
+    g->clients = 2000;
     g->start_ms = 1767225600000LL; /* 2026-01-01T00:00:00Z: same lines every run */
     return 0;
 }
@@ -68,7 +69,7 @@ size_t sp_loggen_next(sp_loggen *g, char *line, size_t size)
     if (r < 5) { /* about 0.5% malformed lines, as real logs have */
         n = snprintf(line, size, "%s", r < 3 ? "-- garbled line --" : "GET /index.html");
     } else {
-        uint64_t host = gen_skewed(g, 2000);
+        uint64_t host = gen_skewed(g, g->clients);
         const char *ep = gen_endpoints[gen_skewed(g, sizeof gen_endpoints / sizeof gen_endpoints[0])];
         uint64_t s = gen_next(g) % 100;
         int status = s < 78 ? 200 : s < 83 ? 304 : s < 91 ? 404 : s < 93 ? 401 : s < 96 ? 500 : 302;

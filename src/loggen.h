@@ -14,6 +14,7 @@ typedef struct sp_loggen {
     int64_t rate;     /* lines per second of log time */
     int common;       /* common instead of combined format */
     int64_t start_ms; /* time of the first line */
+    uint64_t clients; /* distinct client addresses (2000; at most 2^24) */
 } sp_loggen;
 
 /* Starts a generator.  `format` is "combined" (or NULL) or "common"; returns

@@ -22,6 +22,7 @@
 #include "ops.h"
 #include "parse.h"
 #include "plan.h"
+#include "pool.h"
 #include "runtime.h"
 #include "stats.h"
 #include "ui.h"
@@ -102,6 +103,10 @@ static const char usage_run[] =
     "                          source does not take waits in the file, the socket or\n"
     "                          the broker: memory stays bounded when input outpaces\n"
     "                          processing\n"
+    "  -t, --threads N         threads for the stateless steps (map, filter, flatMap\n"
+    "                          fed by a source); default: the configuration's\n"
+    "                          threads:, else the number of cores.  The output is\n"
+    "                          the same for any N\n"
     "  -q, --quiet             no summary on standard error at the end\n"
     "      --checkpoint DIR    keep the state and the input positions in DIR/checkpoint,\n"
     "                          written after the sinks of every batch; a run started\n"
@@ -138,6 +143,7 @@ typedef struct cli {
     const char *stats_file;       /* run --stats-file */
     const char *ui_listen;        /* run --ui: [ADDR:]PORT, or NULL */
     int64_t ui_linger;            /* run --ui-linger: seconds, -1 until Ctrl-C */
+    int threads;                  /* run --threads (0: not given) */
     const char *config_path;      /* --config */
     const char *env_name;         /* --env */
     sp_config *config;            /* the loaded configuration; owned */
@@ -196,6 +202,7 @@ static int parse_options(cli *c, int argc, char **argv)
         {"no-warnings", no_argument, NULL, 'W'},
         {"quiet", no_argument, NULL, 'q'},
         {"batch-records", required_argument, NULL, 'B'},
+        {"threads", required_argument, NULL, 't'},
         {"config", required_argument, NULL, 'c'},
         {"env", required_argument, NULL, 'e'},
         {"checkpoint", required_argument, NULL, 1001},
@@ -212,7 +219,7 @@ static int parse_options(cli *c, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:c:e:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":p:I:o:f:WqB:t:c:e:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'p': {
             const char *eq = strchr(optarg, '=');
@@ -287,13 +294,20 @@ static int parse_options(cli *c, int argc, char **argv)
         }
         case 'q':
         case 'B':
+        case 't':
             if (strcmp(c->command, "run") != 0) {
                 char opt[3] = {'-', (char)ch, '\0'};
                 return usage_error(c->command, "option '%s' is only for 'run'", opt);
             }
             if (ch == 'q')
                 c->quiet = 1;
-            else {
+            else if (ch == 't') {
+                char *end;
+                long n = strtol(optarg, &end, 10);
+                if (*end || n <= 0 || n > 1024)
+                    return usage_error(c->command, "--threads needs a number from 1 to 1024, not '%s'", optarg);
+                c->threads = (int)n;
+            } else {
                 char *end;
                 long long n = strtoll(optarg, &end, 10);
                 if (*end || n <= 0)
@@ -568,6 +582,38 @@ static int watch_end(cli *c, run_watch *w, int ok)
     return rc;
 }
 
+/* STREAMPIPE_PROFILE=1: time and records per plan node on standard error,
+ * for profiling (the statistics UI shows the same counters). */
+static void print_profile(const sp_runtime *rt, const sp_plan *plan)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < sp_runtime_node_count(rt); i++) {
+        sp_node_stats st;
+        sp_runtime_node_stats(rt, i, &st);
+        total += st.ns;
+    }
+    fprintf(stderr, "%4s %10s %10s %9s %6s %10s  %s\n", "node", "in", "out", "ms", "%", "state KiB", "what");
+    for (int i = 0; i < sp_runtime_node_count(rt); i++) {
+        sp_node_stats st;
+        sp_runtime_node_stats(rt, i, &st);
+        const sp_node *node = sp_plan_node(plan, i);
+        uint64_t entries, bytes;
+        sp_runtime_node_state(rt, i, &entries, &bytes);
+        fprintf(stderr, "%4d %10" PRIu64 " %10" PRIu64 " %9.1f %5.1f%% %10" PRIu64 "  %s\n", i, st.records_in,
+                st.records_out, (double)st.ns / 1e6, total ? 100.0 * (double)st.ns / (double)total : 0.0,
+                bytes / 1024, node->label ? node->label : node->name ? node->name : "");
+    }
+    /* CPU time of this thread (the scheduler, the sequential operators and
+     * its share of the chunks) and of the pool's threads: on an idle machine
+     * the run takes about the larger of the two */
+    struct timespec self, all;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &self);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &all);
+    double main_s = (double)self.tv_sec + (double)self.tv_nsec / 1e9;
+    double all_s = (double)all.tv_sec + (double)all.tv_nsec / 1e9;
+    fprintf(stderr, "cpu: main thread %.3f s, other threads %.3f s\n", main_s, all_s - main_s);
+}
+
 static int command_run(cli *c, sp_diag *d, sp_arena *a)
 {
     sp_plan *plan = NULL;
@@ -591,6 +637,9 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
     opt.checkpoint_dir = c->checkpoint_dir ? c->checkpoint_dir : sp_config_checkpoint_dir(c->config);
     opt.checkpoint_every = c->checkpoint_every ? c->checkpoint_every : sp_config_checkpoint_every(c->config);
     opt.quiet = c->quiet;
+    opt.threads = c->threads ? c->threads : sp_config_threads(c->config);
+    if (opt.threads <= 0)
+        opt.threads = sp_pool_cores();
     char *err = NULL;
     run_watch w;
     memset(&w, 0, sizeof w);
@@ -646,6 +695,8 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
                 " late for their window\n",
                 st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors,
                 st.late);
+    if (getenv("STREAMPIPE_PROFILE") && *getenv("STREAMPIPE_PROFILE"))
+        print_profile(rt, plan);
     int wrc = watch_end(c, &w, rc == 0);
     sp_runtime_free(rt);
     return rc ? rc : wrc;

@@ -31,6 +31,8 @@ typedef struct node_rt {
     int have_held;                 /* something is held */
     const char *sink_name;         /* SINK: its name (in the runtime's arena) */
     sp_node_stats st;              /* counters */
+    int par;                       /* 1 + its index in the parallel stage, or 0 */
+    int comb;                      /* 1 + its index among the stage's combiners, or 0 */
 } node_rt;
 
 struct sp_runtime {
@@ -54,6 +56,10 @@ struct sp_runtime {
     sp_wbuf blob;          /* one entry of it */
     uint64_t since_ckpt;   /* batches run since the last checkpoint */
     int ckpt_lock;         /* descriptor holding the checkpoint directory's lock, or -1 */
+    sp_par *par;           /* the stateless prefix on several threads, or NULL */
+    sp_par_node *par_nodes; /* its nodes; owned */
+    sp_par_combiner *par_combs; /* its map-side combiners; owned */
+    int par_ran;           /* the stage ran for this batch */
 };
 
 static uint64_t mono_ns(void)
@@ -303,6 +309,75 @@ static int write_checkpoint(sp_runtime *rt, uint64_t next_batch)
     return 0;
 }
 
+static const sp_expr *first_arg(const sp_step *st)
+{
+    return st->args ? st->args->value : NULL;
+}
+
+/* The parallel stage: every map, filter and flatMap fed by a source or by
+ * another such node (a stream of many elements, not a singleton), and a
+ * combiner for every reduce, reduceByWindow, reduceByKey and
+ * reduceByKeyAndWindow (processing time) that reads one of them. */
+static void par_plan(sp_runtime *rt)
+{
+    rt->par_nodes = sp_xmalloc(sizeof *rt->par_nodes * (size_t)rt->n);
+    rt->par_combs = sp_xmalloc(sizeof *rt->par_combs * (size_t)rt->n);
+    int n = 0, ncombs = 0;
+    for (int i = 0; i < rt->n; i++) {
+        node_rt *nr = &rt->nodes[i];
+        const sp_node *node = nr->node;
+        if (node->kind != SP_NODE_OP || node->ninputs != 1 || node->step->event_time)
+            continue;
+        const node_rt *from = &rt->nodes[node->inputs[0]];
+        if (!nr->singleton && (node->op == SP_OP_MAP || node->op == SP_OP_FILTER || node->op == SP_OP_FLATMAP)) {
+            if (from->node->kind != SP_NODE_SOURCE && !from->par)
+                continue;
+            sp_par_node *pn = &rt->par_nodes[n];
+            memset(pn, 0, sizeof *pn);
+            pn->node = node;
+            pn->op = nr->op;
+            pn->input = from->par ? from->par - 1 : -1;
+            pn->src = &from->out;
+            pn->out = &nr->out;
+            nr->par = ++n;
+        } else if (from->par && first_arg(node->step) &&
+                   (node->op == SP_OP_REDUCE || node->op == SP_OP_REDUCE_BY_WINDOW ||
+                    node->op == SP_OP_REDUCE_BY_KEY || node->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW)) {
+            sp_par_combiner *cb = &rt->par_combs[ncombs];
+            memset(cb, 0, sizeof *cb);
+            cb->input = from->par - 1;
+            cb->keyed = node->op == SP_OP_REDUCE_BY_KEY || node->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW;
+            cb->f = first_arg(node->step);
+            cb->nlocals = node->step->nlocals;
+            nr->comb = ++ncombs;
+        }
+    }
+    /* a stage node's whole output is needed when something other than the
+     * stage and its combiners reads it */
+    for (int i = 0; i < rt->n; i++) {
+        const node_rt *nr = &rt->nodes[i];
+        if (nr->par || nr->comb || nr->node->kind == SP_NODE_LATE)
+            continue;
+        for (int k = 0; k < nr->node->ninputs; k++) {
+            const node_rt *from = &rt->nodes[nr->node->inputs[k]];
+            if (from->par)
+                rt->par_nodes[from->par - 1].keep = 1;
+        }
+    }
+    rt->par = sp_par_new(rt->opt.threads, rt->par_nodes, n, rt->par_combs, ncombs, rt->diag);
+    if (!rt->par)
+        for (int i = 0; i < rt->n; i++)
+            rt->nodes[i].par = rt->nodes[i].comb = 0;
+}
+
+/* How many elements node i produced this batch (a stage node may not keep
+ * them). */
+static uint64_t out_count(const sp_runtime *rt, int i)
+{
+    const node_rt *nr = &rt->nodes[i];
+    return nr->par && rt->par_ran ? rt->par_nodes[nr->par - 1].n : nr->out.n;
+}
+
 sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
                            const sp_run_options *opt, char **err)
 {
@@ -382,6 +457,7 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
         sp_runtime_free(rt);
         return NULL;
     }
+    par_plan(rt);
     return rt;
 }
 
@@ -412,7 +488,8 @@ static void sleep_until(const sp_runtime *rt, int64_t deadline)
 static void run_operator(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms, int final)
 {
     const sp_node *node = nr->node;
-    const sp_vec *in = &rt->nodes[node->inputs[0]].out;
+    /* a reducer fed by the parallel stage reads the chunks' partial results */
+    const sp_vec *in = nr->comb && rt->par_ran ? &rt->par_combs[nr->comb - 1].out : &rt->nodes[node->inputs[0]].out;
     const sp_vec *in2 = node->ninputs > 1 ? &rt->nodes[node->inputs[1]].out : NULL;
     int present = in->present || (in2 && in2->present);
     if (!present && !nr->op->open) {
@@ -535,12 +612,20 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         for (int i = 0; i < rt->n; i++)
             if (rt->nodes[i].node->kind == SP_NODE_SOURCE)
                 rt->nodes[i].out.present = 0;
+    /* the stateless prefix, on all threads */
+    rt->par_ran = rt->par && !flush_only;
+    if (rt->par_ran)
+        rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         const sp_node *node = nr->node;
         if (node->kind == SP_NODE_SOURCE)
             continue;
+        if (nr->par && rt->par_ran) { /* done above */
+            count_node(nr, out_count(rt, node->inputs[0]), out_count(rt, i), rt->par_nodes[nr->par - 1].ns);
+            continue;
+        }
         sp_vec_reset(&nr->out);
         sp_vec_reset(&nr->late);
         uint64_t t0 = mono_ns();
@@ -548,8 +633,10 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         for (int k = 0; k < node->ninputs; k++) {
             const sp_vec *iv = node->kind == SP_NODE_LATE ? &rt->nodes[node->inputs[k]].late
                                                           : &rt->nodes[node->inputs[k]].out;
-            if (node->kind == SP_NODE_LATE || iv->present)
+            if (node->kind == SP_NODE_LATE)
                 in += iv->n;
+            else if (iv->present)
+                in += out_count(rt, node->inputs[k]);
         }
         switch (node->kind) {
         case SP_NODE_SOURCE:
@@ -573,8 +660,11 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
                 return -1;
             break;
         }
+        uint64_t ns = mono_ns() - t0;
+        if (nr->comb && rt->par_ran) /* and its share of the stage */
+            ns += rt->par_combs[nr->comb - 1].ns;
         count_node(nr, in, node->kind == SP_NODE_SINK ? (nr->final ? 0 : in) : (nr->out.present ? nr->out.n : 0),
-                   mono_ns() - t0);
+                   ns);
     }
     /* the results are out: the checkpoint may record the batch as done */
     rt->last_time = time_ms;
@@ -614,12 +704,13 @@ int sp_runtime_run(sp_runtime *rt)
      * due one interval from now (live), or has the time it would have had
      * in one uninterrupted run (bounded) */
     int64_t start = rt->live ? now_ms() - (int64_t)rt->first_batch * batch_ms : rt->opt.start_ms;
+    /* one arena for every batch, emptied after each: its blocks are reused */
+    sp_arena *arena = sp_arena_new();
     for (uint64_t batch = rt->first_batch;; batch++) {
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
         sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
-        sp_arena *arena = sp_arena_new();
         int r = run_batch(rt, batch, time_ms, arena, &info);
         if (r < 0) {
             sp_arena_free(arena);
@@ -630,11 +721,12 @@ int sp_runtime_run(sp_runtime *rt)
         /* before the batch arena goes: the observer may read the results */
         if (rt->observer)
             rt->observer(rt->observer_ctx, rt, &info);
-        sp_arena_free(arena);
+        sp_arena_reset(arena);
         rt->ev.arena = rt->arena;
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
+    sp_arena_free(arena);
     /* the sinks that only write the final result */
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
@@ -733,6 +825,9 @@ void sp_runtime_free(sp_runtime *rt)
         sp_vec_free(&nr->held);
         sp_arena_free(nr->held_arena);
     }
+    sp_par_free(rt->par);
+    free(rt->par_nodes);
+    free(rt->par_combs);
     free(rt->nodes);
     free(rt->fps);
     if (rt->ckpt_lock > 0)

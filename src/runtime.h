@@ -32,6 +32,8 @@ typedef struct sp_run_options {
     const char *checkpoint_dir; /* resume from DIR/checkpoint and write one there; NULL: none */
     int64_t checkpoint_every;  /* batches between checkpoints (0: every batch) */
     int quiet;                 /* no resume summary on stderr */
+    int threads;               /* threads for the stateless prefix of the plan (0: 1); the
+                                * output is the same for any number */
 } sp_run_options;
 
 typedef struct sp_runtime sp_runtime;

@@ -134,4 +134,46 @@ typedef struct sp_sink_impl {
 
 extern const sp_sink_impl sp_sink_impls[SP_SINK_COUNT_];
 
+/* ----- runtime_par.c: the stateless prefix of the plan on several threads ----- */
+
+/* A node of the parallel stage: a map, filter or flatMap whose input is a
+ * source or another node of the stage. */
+typedef struct sp_par_node {
+    const sp_node *node;        /* the plan node */
+    const sp_operator_impl *op; /* its implementation (stateless) */
+    int input;                  /* its input: index of a stage node before it, or -1 for `src` */
+    const sp_vec *src;          /* input -1: the source's output (read only) */
+    sp_vec *out;                /* where its output for the whole batch goes */
+    int keep;                   /* something outside the stage reads `out` (else it stays empty) */
+    uint64_t n;                 /* set by sp_par_run: elements it produced */
+    uint64_t ns;                /* set by sp_par_run: time spent in it, over all threads */
+} sp_par_node;
+
+/* A map-side combine: a reducer reading a stage node gets, instead of the
+ * elements, their partial results per chunk in `out`. */
+typedef struct sp_par_combiner {
+    int input;            /* the stage node it reads */
+    int keyed;            /* 1: (key, value) pairs reduced by key; 0: all elements to one */
+    const sp_expr *f;     /* the reducer */
+    int nlocals;          /* the frame size of its step */
+    sp_vec out;           /* set by sp_par_run; owned by the stage (sp_par_free frees it) */
+    uint64_t ns;          /* set by sp_par_run: time spent combining, over all threads */
+} sp_par_combiner;
+
+typedef struct sp_par sp_par;
+
+/* A stage of nodes[0..n) and combiners combs[0..ncombs) (the caller's, kept
+ * until sp_par_free) run by `threads` threads (the caller's one of them),
+ * each with its own evaluator reporting to `d`.  NULL when n < 1 or threads
+ * cannot be started: the caller then runs the nodes itself. */
+sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *combs, int ncombs, sp_diag *d);
+/* Runs the stage over the sources' outputs of this batch, filling each
+ * node's `out` (when kept) and each combiner's; the values live until the
+ * next sp_par_run or sp_par_free.  Returns the run-time errors counted. */
+uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final);
+/* Threads of the stage (1 for NULL). */
+int sp_par_threads(const sp_par *p);
+/* Stops the threads, frees the stage.  Accepts NULL. */
+void sp_par_free(sp_par *p);
+
 #endif

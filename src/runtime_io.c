@@ -163,13 +163,16 @@ static void reader_emit(line_reader *r, const char *s, size_t n, sp_vec *out, ui
 static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
 {
     line_reader *r = p;
-    size_t cap = READ_CHUNK > r->ncarry * 2 ? READ_CHUNK : r->ncarry * 2;
+    /* room for what the last batch left and one read: the buffers stay
+     * READ_CHUNK long, whatever the batch (doubling the carry's size here
+     * made them, and the memory of a run, grow batch after batch) */
+    size_t cap = READ_CHUNK + r->ncarry;
     char *buf = sp_arena_alloc(a, cap);
     size_t len = r->ncarry, pos = 0;
     if (r->ncarry)
         memcpy(buf, r->carry, r->ncarry);
     r->ncarry = 0;
-    int64_t count = 0;
+    int64_t count = 0, count_at_buf = 0; /* lines handed out, and when `buf` was started */
     r->handed = 0;
     while (count < max && r->handed < r->batch_bytes) {
         char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
@@ -201,24 +204,31 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
             r->skipping = 1;
             pos = len;
         }
-        if (pos == len)
-            pos = len = 0; /* nothing pending: reuse the buffer from its start */
-        if (len == cap) { /* a partial line fills the buffer: move it to a bigger one */
-            size_t ncap = cap * 2;
+        if (pos == len) {
+            /* nothing pending: start the buffer again from its beginning,
+             * or a new buffer when lines handed out point into this one
+             * (they live as long as the batch) */
+            if (count > count_at_buf) {
+                buf = sp_arena_alloc(a, READ_CHUNK);
+                cap = READ_CHUNK;
+            }
+            pos = len = 0;
+            count_at_buf = count;
+        }
+        if (len == cap || (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4)) {
+            /* the buffer is full, or little room is left: start a new one
+             * holding the partial line (lines already handed out point into
+             * the old one); twice as big only when the partial line fills
+             * the whole buffer (before, every full read doubled it) */
+            size_t part = len - pos;
+            size_t ncap = part == cap ? cap * 2 : READ_CHUNK > 2 * part ? READ_CHUNK : 2 * part;
             char *nbuf = sp_arena_alloc(a, ncap);
-            memcpy(nbuf, buf + pos, len - pos);
-            len -= pos;
+            memcpy(nbuf, buf + pos, part);
+            len = part;
             pos = 0;
             buf = nbuf;
             cap = ncap;
-        } else if (pos > 0 && len - pos < cap / 2 && cap - len < cap / 4) {
-            /* little room left: start a new chunk holding the partial line
-             * (lines already handed out point into the old one) */
-            char *nbuf = sp_arena_alloc(a, cap);
-            memcpy(nbuf, buf + pos, len - pos);
-            len -= pos;
-            pos = 0;
-            buf = nbuf;
+            count_at_buf = count;
         }
         ssize_t got = read(r->fd, buf + len, cap - len);
         if (got < 0) {

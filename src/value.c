@@ -54,8 +54,17 @@ const sp_value *sp_record_get(sp_value rec, const char *name)
     return NULL;
 }
 
+uint32_t sp_shape_id(void)
+{
+    static uint32_t next;
+    uint32_t id = __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
+    return id ? id : __atomic_add_fetch(&next, 1, __ATOMIC_RELAXED);
+}
+
 static const sp_shape *shape_copy(sp_arena *a, const sp_shape *sh)
 {
+    if (sh->id)
+        return sh; /* prepared: outlives any state */
     sp_shape *c = sp_arena_alloc(a, sizeof *c);
     c->n = sh->n;
     c->names = sp_arena_alloc(a, sizeof *c->names * (size_t)(sh->n ? sh->n : 1));
@@ -77,9 +86,9 @@ sp_value sp_value_copy(sp_arena *a, sp_value v)
         return c;
     }
     case SP_V_RECORD: {
-        /* Shapes of records built by the pipeline live in the compilation
-         * arena and outlive any state; shapes made at run time (captures())
-         * are copied along. */
+        /* Prepared shapes (records built by the pipeline, captures() of a
+         * constant pattern) outlive any state and are shared; shapes made
+         * at run time are copied along. */
         sp_value c = sp_record_new(a, shape_copy(a, v.u.rec->shape));
         for (uint32_t i = 0; i < v.n; i++)
             c.u.rec->vals[i] = sp_value_copy(a, v.u.rec->vals[i]);

@@ -48,7 +48,13 @@ struct sp_value {
 typedef struct sp_shape {
     int n;              /* number of fields */
     const char **names; /* their names, in order */
+    uint32_t id;        /* nonzero: made once before the run (sp_shape_id()) and
+                         * kept as long as the runtime; field lookups cache by it
+                         * and copies share it.  0: made at run time. */
 } sp_shape;
+
+/* A new nonzero shape id (thread-safe). */
+uint32_t sp_shape_id(void);
 
 struct sp_record {
     const sp_shape *shape; /* field names */

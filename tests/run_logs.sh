@@ -6,7 +6,8 @@
 #   streampipe run pipelines/logs.sp -p input=FILE -p format=json
 # and checks that the cumulative results it ends with equal those computed
 # independently by tests/logs_totals.py.  Runs each log twice, once with
-# small batches, and requires byte-identical output from a file and from stdin.
+# small batches, and requires byte-identical output from a file and from stdin,
+# and with 1, 2 and 3 threads.
 set -u
 : "${STREAMPIPE:?}" "${top_srcdir:?}"
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed for the independent computation"; exit 77; }
@@ -44,7 +45,7 @@ for log in "${logs[@]}"; do
     name=$(basename "$log")
     python3 "$top_srcdir/tests/logs_totals.py" "$log" > "$tmp/expected" || { echo "FAIL: logs_totals.py $name"; fail=1; continue; }
     for batch in 100000 250; do
-        if ! "$STREAMPIPE" run -q -B "$batch" "$top_srcdir/pipelines/logs.sp" -p input="$log" -p format=json \
+        if ! "$STREAMPIPE" run -q --threads 1 -B "$batch" "$top_srcdir/pipelines/logs.sp" -p input="$log" -p format=json \
             > "$tmp/out.$batch" 2> "$tmp/err"; then
             echo "FAIL: $name (batches of $batch): exit status $?"; cat "$tmp/err"; fail=1; continue
         fi
@@ -53,6 +54,18 @@ for log in "${logs[@]}"; do
         else
             fail=1
         fi
+    done
+    # The same for any number of threads, byte for byte.
+    for threads in 2 3; do
+        for batch in 100000 250; do
+            "$STREAMPIPE" run -q --threads $threads -B "$batch" "$top_srcdir/pipelines/logs.sp" -p input="$log" \
+                -p format=json > "$tmp/threads" 2>/dev/null
+            if cmp -s "$tmp/threads" "$tmp/out.$batch"; then
+                echo "ok: $name, batches of $batch: $threads threads give byte-identical output"
+            else
+                echo "FAIL: $name, batches of $batch: output with $threads threads differs from 1 thread"; fail=1
+            fi
+        done
     done
     # Deterministic: the same again, from stdin, byte for byte.
     "$STREAMPIPE" run -q -B 250 "$top_srcdir/pipelines/logs.sp" -p input=- -p format=json < "$log" > "$tmp/stdin" 2>/dev/null

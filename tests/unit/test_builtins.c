@@ -554,12 +554,8 @@ static sp_expr *prepared_call(int id, const char *pattern)
     call->resolution = SP_R_BUILTIN;
     call->slot = id;
     if (pattern) {
-        int err;
-        PCRE2_SIZE off;
-        pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0,
-                                       &err, &off, NULL);
+        sp_regex *re = sp_regex_prepare(pattern, strlen(pattern), arena);
         CU_ASSERT_PTR_NOT_NULL_FATAL(re);
-        pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
         call->rt = re;
     }
     return call;
@@ -587,9 +583,9 @@ static void test_regex_precompiled_is_used(void)
     rec->rt = m->rt; /* a record's rt is its shape: never taken for a regex */
     EXPECT_BOOL(CALL_AT(rec, MATCH, S("aaa"), S("^a")), 1);
     EXPECT_ERRORS(0);
-    pcre2_code_free(m->rt);
-    pcre2_code_free(x->rt);
-    pcre2_code_free(c->rt);
+    sp_regex_free(m->rt);
+    sp_regex_free(x->rt);
+    sp_regex_free(c->rt);
 }
 
 /* In byte mode \S, \D and \W match each byte of a multi-byte character,
@@ -599,7 +595,7 @@ static void test_regex_classes_match_multibyte_characters(void)
     sp_expr *c = prepared_call(SP_BUILTIN_CAPTURES, "^(?<host>\\S+) (?<n>caf\\D\\D)(?<w>\\W+)");
     EXPECT_TEXT(CALL_AT(c, CAPTURES, S("h\xc3\xa9 caf\xc3\xa9\xe2\x82\xac"), S("unused")),
                 "{host: h\xc3\xa9, n: caf\xc3\xa9, w: \xe2\x82\xac}");
-    pcre2_code_free(c->rt);
+    sp_regex_free(c->rt);
     EXPECT_STR(CALL(EXTRACT, S("k=\xe2\x82\xac" "1 x"), S("=(\\S+)")), "\xe2\x82\xac" "1");
     EXPECT_BOOL(CALL(MATCH, S("\xc3\xa9"), S("^\\D\\D$")), 1);
     EXPECT_BOOL(CALL(MATCH, S("\xc3\xa9"), S("^\\W\\W$")), 1); /* \w is ASCII */

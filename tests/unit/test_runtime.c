@@ -98,6 +98,7 @@ typedef struct rt_opts {
     sp_batch_observer observer; /* given to sp_runtime_observe, or NULL */
     void *observer_ctx;
     void (*inspect)(const sp_runtime *rt); /* called after the run, before the free */
+    int threads;          /* sp_run_options.threads (0: 1) */
 } rt_opts;
 
 /* The pipeline text: `source lines = file(...)` holding `input` (none when
@@ -154,6 +155,7 @@ static const char *run_with(const char *body, const char *input, int64_t k, cons
     opt.batch_records = k;
     opt.start_ms = o ? o->start_ms : 0;
     opt.max_line = o ? o->max_line : 0;
+    opt.threads = o ? o->threads : 0;
     char *err = NULL;
     sp_runtime *rt = sp_runtime_new(u->p, plan, u->d, &opt, &err);
     tu_assert(rt != NULL, __LINE__, __FILE__, __func__, "sp_runtime_new failed: %s", err ? err : "(no message)");
@@ -948,6 +950,25 @@ static void test_run_stats(void)
     TU_EXPECT_INT(st.eval_errors, 0);
 }
 
+/* The stateless steps fed by a source run on several threads over chunks of
+ * each batch: the output, the run-time error count and the counters of the
+ * nodes are those of one thread, element for element. */
+static void test_threads_give_the_output_of_one_thread(void)
+{
+    const char *body = "parsed = lines | map (it, to_int(it)) | filter _2 != 3 | flatMap [_1, _1]\n"
+                       "parsed | map 10 / to_int(it) | " OUT "\n"
+                       "parsed | countByValue | " OUT "\n";
+    const char *input = "1\n2\n3\n0\n5\n6\n7\n0\n9\n10\nx\n";
+    sp_run_stats st1, st4;
+    rt_opts one = {.stats = &st1, .threads = 1}, four = {.stats = &st4, .threads = 4};
+    char *want = sp_xstrdup(run_with(body, input, 5, &one));
+    TU_EXPECT_STR(run_with(body, input, 5, &four), want);
+    TU_EXPECT_INT(st4.eval_errors, st1.eval_errors);
+    TU_EXPECT_INT(st4.eval_errors, 4); /* 10 / 0 twice, to_int("x") is null: 10 / null is null */
+    TU_EXPECT_INT(st4.records_in, 11);
+    free(want);
+}
+
 /* What the batch observer saw: per batch, its number, records and final flag. */
 typedef struct seen_batches {
     uint64_t batch[8], records[8];
@@ -1196,6 +1217,26 @@ static void test_file_source_lines(void)
                   J(0, 1000, "[[\"a\",1],[\"bb\",2],[\"\",0],[\"c\",1]]"));
 }
 
+/* 1024 lines of 1024 bytes fill a 1 MiB read exactly: the reader starts
+ * the next read in a new buffer, not over the lines it handed out. */
+static void test_file_source_lines_filling_a_read_stay_intact(void)
+{
+    size_t n = 3000, len = 1024;
+    char *text = sp_xmalloc(n * len + 1);
+    for (size_t i = 0; i < n; i++) {
+        char *line = text + i * len;
+        memset(line, 'x', len - 1);
+        char head[16];
+        snprintf(head, sizeof head, "line%06zu", i);
+        memcpy(line, head, strlen(head));
+        line[len - 1] = '\n';
+    }
+    text[n * len] = '\0';
+    TU_EXPECT_STR(run("lines | map substr(it, 0, 10) | countByValue | count | " OUT "\n", text, 10000),
+                  J(0, 1000, "3000"));
+    free(text);
+}
+
 static void test_empty_input_gives_one_batch(void)
 {
     sp_run_stats st;
@@ -1407,8 +1448,10 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"sp_runtime_new fails with a message", test_start_fails_with_a_message},
         {"keyed results are sorted by key", test_keyed_results_sorted_by_key},
         {"the file source reads lines, without a final CR", test_file_source_lines},
+        {"lines that fill a read exactly are not overwritten by the next", test_file_source_lines_filling_a_read_stay_intact},
         {"an empty input gives one empty batch", test_empty_input_gives_one_batch},
         {"the run counts batches and records", test_run_stats},
+        {"several threads give the output of one thread", test_threads_give_the_output_of_one_thread},
         {"per-node counters, state size and the batch observer", test_node_counters_and_observer},
         {"the run ends with the batch holding the last record", test_run_ends_with_the_last_record},
         {NULL, NULL},

@@ -1,0 +1,315 @@
+/* runtime_par.c - the parallel stage of a batch: the stateless prefix of the
+ * plan (map, filter and flatMap chains fed by a source) and a map-side
+ * combine for the reducers it feeds, run over chunks of the batch by a pool
+ * of threads.
+ *
+ * A batch is cut into chunks of PAR_CHUNK records of each source: the cut
+ * depends on the batch only, never on the number of threads, and the chunks
+ * are joined in chunk order, so the output is the same for any number of
+ * threads (one included).  Threads take the next chunk as they become free.
+ * Each thread has its own evaluator and arenas: nothing is locked and nothing
+ * malloc'd per record.  A chunk is evaluated in a scratch arena, emptied
+ * once what leaves the stage (the outputs read outside it, the partial
+ * results) is copied out: the intermediate values of a batch (parsed
+ * records, matches, tuples) never take more memory than one chunk's.
+ *
+ * Map-side combine: a reduce or reduceByWindow reading a stage node is given
+ * one partial result per chunk (the chunk's elements reduced in order)
+ * instead of the elements; a reduceByKey or reduceByKeyAndWindow one
+ * (key, partial) pair per key and chunk.  The operator then runs as before
+ * on these: for the associative reducers the language asks for
+ * (docs/language.md), the result is the same as reducing every element in
+ * order.  See runtime_int.h. */
+#include "runtime_int.h"
+#include "map.h"
+#include "pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define PAR_CHUNK 4096 /* records of a source per chunk */
+
+typedef struct par_chunk {
+    sp_vec *outs;   /* per stage node: its output for the chunk */
+    sp_vec *combs;  /* per combiner: the chunk's partial results */
+} par_chunk;
+
+typedef struct par_worker {
+    sp_eval ev;       /* its evaluator; ev.arena is `scratch` while a chunk runs */
+    sp_arena *arena;  /* what its chunks hand on (kept outputs, partials) this batch; owned */
+    sp_arena *scratch; /* everything else a chunk makes, emptied after each chunk; owned */
+    sp_map map;       /* keyed combine of one chunk (reused) */
+    uint64_t *ns;     /* per stage node, then per combiner: time spent this batch */
+} par_worker;
+
+struct sp_par {
+    sp_pool *pool;            /* the threads; owned */
+    sp_par_node *nodes;       /* the stage, in plan order; the caller's */
+    int n;
+    sp_par_combiner *combs;   /* the combiners; the caller's */
+    int ncombs;
+    par_worker *workers;      /* one per thread; owned */
+    int nworkers;
+    par_chunk *chunks;        /* per chunk of the batch; owned, reused */
+    int nchunks, capchunks;
+    int next_chunk;           /* the next chunk to take (atomic) */
+    /* the batch being run */
+    uint64_t batch;
+    int64_t batch_ms, time_ms;
+    int final;
+};
+
+static uint64_t par_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *combs, int ncombs, sp_diag *d)
+{
+    if (threads < 1 || n < 1)
+        return NULL;
+    sp_pool *pool = sp_pool_new(threads);
+    if (!pool)
+        return NULL; /* the caller runs everything itself */
+    sp_par *p = sp_xmalloc(sizeof *p);
+    memset(p, 0, sizeof *p);
+    p->pool = pool;
+    p->nodes = nodes;
+    p->n = n;
+    p->combs = combs;
+    p->ncombs = ncombs;
+    p->nworkers = threads;
+    p->workers = sp_xmalloc(sizeof *p->workers * (size_t)threads);
+    for (int k = 0; k < threads; k++) {
+        par_worker *w = &p->workers[k];
+        w->arena = sp_arena_new();
+        w->scratch = sp_arena_new();
+        sp_eval_init(&w->ev, w->scratch, d);
+        sp_map_init(&w->map);
+        w->ns = sp_xmalloc(sizeof *w->ns * (size_t)(n + ncombs));
+    }
+    return p;
+}
+
+int sp_par_threads(const sp_par *p)
+{
+    return p ? p->nworkers : 1;
+}
+
+/* Reduces the chunk's elements `in` into `out`: one partial result, or for
+ * a keyed combiner one (key, partial) pair per key, in the order the map
+ * holds them (the order among keys does not matter: each key's partials
+ * stay in chunk order).  Elements that are not pairs go through as they are,
+ * for the operator to report. */
+static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, sp_vec *out)
+{
+    if (in->n == 0)
+        return;
+    if (!cb->keyed) {
+        sp_value acc = in->v[0];
+        for (size_t i = 1; i < in->n; i++) {
+            sp_value args[2] = {acc, in->v[i]};
+            acc = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+        }
+        sp_vec_push(out, acc);
+        return;
+    }
+    sp_map *m = &w->map;
+    sp_map_clear(m);
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value x = in->v[i];
+        if (x.tag != SP_V_TUPLE || x.n != 2) {
+            sp_vec_push(out, x);
+            continue;
+        }
+        int created;
+        sp_value *slot = sp_map_put(m, x.u.items[0], &created);
+        if (created) {
+            *slot = x.u.items[1];
+        } else {
+            sp_value args[2] = {*slot, x.u.items[1]};
+            *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+        }
+    }
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->hashes[i])
+            sp_vec_push(out, sp_pair(w->ev.arena, m->keys[i], m->vals[i]));
+}
+
+/* Chunk c on worker w: its records of every source, through every node of
+ * the stage, then the combiners. */
+static void par_run_chunk(sp_par *p, par_worker *w, int c)
+{
+    par_chunk *ch = &p->chunks[c];
+    w->ev.arena = w->scratch;
+    for (int j = 0; j < p->n; j++) {
+        const sp_par_node *pn = &p->nodes[j];
+        sp_vec part = {0};
+        const sp_vec *in;
+        if (pn->input < 0) {
+            size_t total = pn->src->n, lo = (size_t)c * PAR_CHUNK, hi = lo + PAR_CHUNK;
+            if (lo > total)
+                lo = total;
+            if (hi > total)
+                hi = total;
+            part.v = pn->src->v + lo;
+            part.n = hi - lo;
+            part.present = 1;
+            in = &part;
+        } else {
+            in = &ch->outs[pn->input];
+        }
+        uint64_t t0 = par_mono_ns();
+        sp_vec_reset(&ch->outs[j]);
+        if (in->n) {
+            sp_opctx ctx = {&w->ev, pn->node, pn->node->step, p->batch, p->batch_ms, p->time_ms, p->final, NULL};
+            pn->op->process(&ctx, NULL, in, NULL, &ch->outs[j]);
+        }
+        w->ns[j] += par_mono_ns() - t0;
+    }
+    for (int m = 0; m < p->ncombs; m++) {
+        uint64_t t0 = par_mono_ns();
+        sp_vec_reset(&ch->combs[m]);
+        par_combine(w, &p->combs[m], &ch->outs[p->combs[m].input], &ch->combs[m]);
+        w->ns[p->n + m] += par_mono_ns() - t0;
+    }
+    /* what leaves the stage moves to the batch-long arena; the rest goes */
+    for (int j = 0; j < p->n; j++) {
+        if (!p->nodes[j].keep)
+            continue;
+        sp_vec *v = &ch->outs[j];
+        for (size_t i = 0; i < v->n; i++)
+            v->v[i] = sp_value_copy(w->arena, v->v[i]);
+    }
+    for (int m = 0; m < p->ncombs; m++) {
+        sp_vec *v = &ch->combs[m];
+        for (size_t i = 0; i < v->n; i++)
+            v->v[i] = sp_value_copy(w->arena, v->v[i]);
+    }
+    sp_arena_reset(w->scratch);
+}
+
+/* Thread k: chunks, as long as there are some. */
+static void par_thread(void *ctx, int k)
+{
+    sp_par *p = ctx;
+    par_worker *w = &p->workers[k];
+    for (;;) {
+        int c = __atomic_fetch_add(&p->next_chunk, 1, __ATOMIC_RELAXED);
+        if (c >= p->nchunks)
+            break;
+        par_run_chunk(p, w, c);
+    }
+}
+
+/* Puts the chunks' vectors `pick` end to end into `out`. */
+static uint64_t par_join(sp_par *p, sp_vec *out, int stage, int index)
+{
+    size_t total = 0;
+    for (int c = 0; c < p->nchunks; c++)
+        total += stage ? p->chunks[c].outs[index].n : p->chunks[c].combs[index].n;
+    if (!out)
+        return total;
+    sp_vec_reset(out);
+    if (total > out->cap) {
+        out->cap = total;
+        out->v = sp_xrealloc(out->v, sizeof *out->v * total);
+    }
+    for (int c = 0; c < p->nchunks; c++) {
+        const sp_vec *part = stage ? &p->chunks[c].outs[index] : &p->chunks[c].combs[index];
+        if (part->n)
+            memcpy(out->v + out->n, part->v, sizeof *part->v * part->n);
+        out->n += part->n;
+    }
+    return total;
+}
+
+uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final)
+{
+    p->batch = batch;
+    p->batch_ms = batch_ms;
+    p->time_ms = time_ms;
+    p->final = final;
+    /* the chunks: as many as the longest source needs */
+    size_t most = 0;
+    for (int j = 0; j < p->n; j++)
+        if (p->nodes[j].input < 0 && p->nodes[j].src->n > most)
+            most = p->nodes[j].src->n;
+    p->nchunks = (int)((most + PAR_CHUNK - 1) / PAR_CHUNK);
+    if (p->nchunks > p->capchunks) {
+        p->chunks = sp_xrealloc(p->chunks, sizeof *p->chunks * (size_t)p->nchunks);
+        for (int c = p->capchunks; c < p->nchunks; c++) {
+            p->chunks[c].outs = sp_xmalloc(sizeof(sp_vec) * (size_t)p->n);
+            memset(p->chunks[c].outs, 0, sizeof(sp_vec) * (size_t)p->n);
+            p->chunks[c].combs = sp_xmalloc(sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
+            memset(p->chunks[c].combs, 0, sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
+        }
+        p->capchunks = p->nchunks;
+    }
+    uint64_t errors0 = 0;
+    for (int k = 0; k < p->nworkers; k++) {
+        par_worker *w = &p->workers[k];
+        /* last batch's values are no longer referenced: operator state and
+         * held results were copied into their own arenas */
+        sp_arena_reset(w->arena);
+        w->ev.now_ms = time_ms;
+        memset(w->ns, 0, sizeof *w->ns * (size_t)(p->n + p->ncombs));
+        errors0 += w->ev.errors;
+    }
+    p->next_chunk = 0;
+    sp_pool_run(p->pool, par_thread, p);
+    uint64_t errors = 0;
+    for (int k = 0; k < p->nworkers; k++)
+        errors += p->workers[k].ev.errors;
+    /* each node's output and each combiner's partials: the chunks in order */
+    for (int j = 0; j < p->n; j++) {
+        sp_par_node *pn = &p->nodes[j];
+        pn->n = par_join(p, pn->keep ? pn->out : NULL, 1, j);
+        if (!pn->keep) {
+            sp_vec_reset(pn->out);
+        }
+        pn->ns = 0;
+        for (int k = 0; k < p->nworkers; k++)
+            pn->ns += p->workers[k].ns[j];
+    }
+    for (int m = 0; m < p->ncombs; m++) {
+        sp_par_combiner *cb = &p->combs[m];
+        par_join(p, &cb->out, 0, m);
+        cb->out.present = 1;
+        cb->ns = 0;
+        for (int k = 0; k < p->nworkers; k++)
+            cb->ns += p->workers[k].ns[p->n + m];
+    }
+    return errors - errors0;
+}
+
+void sp_par_free(sp_par *p)
+{
+    if (!p)
+        return;
+    sp_pool_free(p->pool);
+    for (int k = 0; k < p->nworkers; k++) {
+        par_worker *w = &p->workers[k];
+        sp_eval_destroy(&w->ev);
+        sp_arena_free(w->arena);
+        sp_arena_free(w->scratch);
+        sp_map_free(&w->map);
+        free(w->ns);
+    }
+    for (int c = 0; c < p->capchunks; c++) {
+        for (int j = 0; j < p->n; j++)
+            sp_vec_free(&p->chunks[c].outs[j]);
+        for (int m = 0; m < p->ncombs; m++)
+            sp_vec_free(&p->chunks[c].combs[m]);
+        free(p->chunks[c].outs);
+        free(p->chunks[c].combs);
+    }
+    free(p->chunks);
+    for (int m = 0; m < p->ncombs; m++)
+        sp_vec_free(&p->combs[m].out);
+    free(p->workers);
+    free(p);
+}
