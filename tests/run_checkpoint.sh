@@ -225,9 +225,10 @@ first=$(head -n 1 term2.out | python3 -c 'import json,sys; print(json.loads(sys.
 python3 same_batches.py full.out term1.out term2.out || fail "the batches differ"
 
 begin "SIGTERM twice: the second exits at once"
-# one batch of the whole input: about a second of work to interrupt
-timeout -s KILL 60 "$STREAMPIPE" run --checkpoint twice.ckpt "$logs_sp" -p input=big.log -p format=json \
-    -B 100000 >twice.out 2>twice.err &
+# one batch of four times the input on one thread: seconds of work to interrupt
+cat big.log big.log big.log big.log >huge.log
+timeout -s KILL 60 "$STREAMPIPE" run --checkpoint twice.ckpt "$logs_sp" -p input=huge.log -p format=json \
+    -B 1000000 --threads 1 >twice.out 2>twice.err &
 pid=$!
 sleep 0.3
 child=$(pgrep -P "$pid" | head -n 1)
