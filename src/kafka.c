@@ -920,7 +920,11 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     char st[32];
     size_t stn = sizeof st;
-    s->settle_ms = (rd_kafka_conf_get(conf, "session.timeout.ms", st, &stn) == RD_KAFKA_CONF_OK ? atoll(st) : 45000) + 1000;
+    /* a dead member's partitions are given out again a session timeout
+     * after its last heartbeat, plus the rebalance (the group waits for its
+     * members to rejoin: seconds) */
+    s->settle_ms = (rd_kafka_conf_get(conf, "session.timeout.ms", st, &stn) == RD_KAFKA_CONF_OK ? atoll(st) : 45000) +
+                   10000;
     char errstr[512];
     s->k.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof errstr);
     if (!s->k.rk) {
