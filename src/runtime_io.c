@@ -66,19 +66,7 @@ static char *errorf(const char *fmt, const char *a, const char *b)
 }
 
 /* A message in a malloc'd string, printf style. */
-static char *errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *errmsg(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = sp_xmalloc(n > 0 ? (size_t)n + 1 : 1);
-    va_start(ap, fmt);
-    vsnprintf(s, n > 0 ? (size_t)n + 1 : 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
+#define errmsg sp_xprintf
 
 /* A notice of a live source on standard error (the run goes on). */
 static void notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
