@@ -29,43 +29,8 @@ unset STREAMPIPE_PATH STREAMPIPE_CONFIG
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${STREAMPIPE:=$top_srcdir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_checkpoint.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_checkpoint.sh: $tool is not installed; skipping"
-        exit 77
-    fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-ckpt.XXXXXX") || {
-    echo "run_checkpoint.sh: cannot create a temporary directory"
-    exit 1
-}
-export HOME=$tmp
-background=()
-cleanup() {
-    local p
-    for p in "${background[@]}"; do
-        kill -9 "$p" 2>/dev/null
-    done
-    for p in "${background[@]}"; do
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
 . "$top_srcdir/tests/testlib.sh"
+setup run_checkpoint.sh python3 timeout
 
 has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
 

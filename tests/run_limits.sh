@@ -20,29 +20,8 @@ unset STREAMPIPE_PATH STREAMPIPE_CONFIG
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${STREAMPIPE:=$top_srcdir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_limits.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_limits.sh: $tool is not installed; skipping"
-        exit 77
-    fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-limits.XXXXXX") || exit 1
-export HOME=$tmp
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
 . "$top_srcdir/tests/testlib.sh"
+setup run_limits.sh python3 timeout
 
 LIMIT_KB=$((96 * 1024))
 RATIO=3

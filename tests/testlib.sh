@@ -1,6 +1,6 @@
-# testlib.sh - the small test harness shared by tests/run_sources.sh and
-# tests/run_kafka.sh: named tests with their time, failures counted once per
-# test.  Sourced, not run.  The script ends with `finish` and reports
+# testlib.sh - the small test harness shared by the end-to-end scripts
+# (run_sources.sh, run_kafka.sh, run_checkpoint.sh, ...): setup, named
+# tests with their time, failures counted once per test.  Sourced, not run.  The script ends with `finish` and reports
 # $tests and $failed.
 
 tests=0
@@ -40,4 +40,50 @@ fail() {
 show() {
     echo "  --- $1:"
     sed 's/^/    /' "$1" | head -40
+}
+
+# setup NAME TOOL...: what every end-to-end script does first.  Makes
+# STREAMPIPE absolute (default: the build's binary); skips (exit 77) when
+# it or a TOOL is missing; makes a temporary directory $tmp, the working
+# directory and $HOME of the test (no configuration from the caller's home),
+# removed on exit after the processes listed in `background` are killed.
+# Needs top_srcdir.
+setup() {
+    local name=$1 tool
+    shift
+    : "${STREAMPIPE:=$top_srcdir/streampipe}"
+    case $STREAMPIPE in
+    /*) ;;
+    *) STREAMPIPE=$PWD/$STREAMPIPE ;;
+    esac
+    if [ ! -x "$STREAMPIPE" ]; then
+        echo "$name: no streampipe binary at '$STREAMPIPE'; skipping"
+        exit 77
+    fi
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null 2>&1; then
+            echo "$name: $tool is not installed; skipping"
+            exit 77
+        fi
+    done
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-test.XXXXXX") || {
+        echo "$name: cannot create a temporary directory"
+        exit 1
+    }
+    export HOME=$tmp
+    background=()
+    trap setup_cleanup EXIT
+    trap 'exit 1' HUP INT TERM
+    cd "$tmp" || exit 1
+}
+
+setup_cleanup() {
+    local p
+    for p in "${background[@]}"; do
+        kill -9 "$p" 2>/dev/null
+    done
+    for p in "${background[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$tmp"
 }
