@@ -1,7 +1,7 @@
 # testlib.sh - the small test harness shared by the end-to-end scripts
 # (run_sources.sh, run_kafka.sh, run_checkpoint.sh, ...): setup, named
-# tests with their time, failures counted once per test.  Sourced, not run.  The script ends with `finish` and reports
-# $tests and $failed.
+# tests with their time, failures counted once per test.  Sourced, not
+# run.  The script ends with `finish` and reports $tests and $failed.
 
 tests=0
 failed=0
