@@ -1599,7 +1599,7 @@ sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const
 
     /* ----- hashing, urls ----- */
     case SP_BUILTIN_HASH:
-        return sp_int((int64_t)sp_value_hash(args[0]));
+        return sp_int((int64_t)sp_value_hash_stable(args[0]));
     case SP_BUILTIN_URL_DECODE:
         if (!want_str(ev, call, id, args, 0))
             return sp_null();

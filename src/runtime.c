@@ -314,6 +314,19 @@ static const sp_expr *first_arg(const sp_step *st)
     return st->args ? st->args->value : NULL;
 }
 
+/* Do two reducer arguments name the same function (a user function or a
+ * built-in, by name, not a lambda or another expression)? */
+static int same_function(const sp_expr *a, const sp_expr *b)
+{
+    if (a->kind != SP_E_NAME || b->kind != SP_E_NAME || a->resolution != b->resolution)
+        return 0;
+    if (a->resolution == SP_R_FUNCTION)
+        return a->target == b->target;
+    if (a->resolution == SP_R_BUILTIN)
+        return a->slot == b->slot;
+    return 0;
+}
+
 /* The parallel stage: every map, filter and flatMap fed by a source or by
  * another such node (a stream of many elements, not a singleton), and a
  * combiner for every reduce, reduceByWindow, reduceByKey and
@@ -343,12 +356,28 @@ static void par_plan(sp_runtime *rt)
         } else if (from->par && first_arg(node->step) &&
                    (node->op == SP_OP_REDUCE || node->op == SP_OP_REDUCE_BY_WINDOW ||
                     node->op == SP_OP_REDUCE_BY_KEY || node->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW)) {
+            int keyed = node->op == SP_OP_REDUCE_BY_KEY || node->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW;
+            const sp_expr *f = first_arg(node->step);
+            /* a window and a running total of the same stream with the same
+             * reducer (reduceByKey f and reduceByKeyAndWindow f) share the
+             * combine: the same partials, computed once */
+            int same = -1;
+            for (int m = 0; m < ncombs && same < 0; m++)
+                if (rt->par_combs[m].input == from->par - 1 && rt->par_combs[m].keyed == keyed &&
+                    same_function(rt->par_combs[m].f, f))
+                    same = m;
+            if (same >= 0) {
+                rt->par_combs[same].users++;
+                nr->comb = same + 1;
+                continue;
+            }
             sp_par_combiner *cb = &rt->par_combs[ncombs];
             memset(cb, 0, sizeof *cb);
             cb->input = from->par - 1;
-            cb->keyed = node->op == SP_OP_REDUCE_BY_KEY || node->op == SP_OP_REDUCE_BY_KEY_AND_WINDOW;
-            cb->f = first_arg(node->step);
+            cb->keyed = keyed;
+            cb->f = f;
             cb->nlocals = node->step->nlocals;
+            cb->users = 1;
             nr->comb = ++ncombs;
         }
     }
@@ -662,7 +691,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         }
         uint64_t ns = mono_ns() - t0;
         if (nr->comb && rt->par_ran) /* and its share of the stage */
-            ns += rt->par_combs[nr->comb - 1].ns;
+            ns += rt->par_combs[nr->comb - 1].ns / (uint64_t)rt->par_combs[nr->comb - 1].users;
         count_node(nr, in, node->kind == SP_NODE_SINK ? (nr->final ? 0 : in) : (nr->out.present ? nr->out.n : 0),
                    ns);
     }

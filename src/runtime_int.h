@@ -156,6 +156,7 @@ typedef struct sp_par_combiner {
     int keyed;            /* 1: (key, value) pairs reduced by key; 0: all elements to one */
     const sp_expr *f;     /* the reducer */
     int nlocals;          /* the frame size of its step */
+    int users;            /* how many operators read `out` (they share it: read only) */
     sp_vec out;           /* set by sp_par_run; owned by the stage (sp_par_free frees it) */
     uint64_t ns;          /* set by sp_par_run: time spent combining, over all threads */
 } sp_par_combiner;

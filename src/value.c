@@ -171,10 +171,18 @@ int sp_value_compare(sp_value a, sp_value b)
 
 int sp_value_equal(sp_value a, sp_value b)
 {
+    if (a.tag == SP_V_NULL || b.tag == SP_V_NULL)
+        return a.tag == b.tag;
+    if (a.tag == b.tag) {
+        if (a.tag == SP_V_STR)
+            return a.n == b.n && (a.n == 0 || a.u.s == b.u.s || memcmp(a.u.s, b.u.s, a.n) == 0);
+        if (a.tag == SP_V_INT)
+            return a.u.i == b.u.i;
+    }
     return sp_value_compare(a, b) == 0;
 }
 
-static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+static uint64_t stable_bytes(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *s = p; /* FNV-1a */
     for (size_t i = 0; i < n; i++) {
@@ -184,39 +192,94 @@ static uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static uint64_t hash_mix(uint64_t h, uint64_t x)
+static uint64_t stable_mix(uint64_t h, uint64_t x)
 {
-    return hash_bytes(h, &x, sizeof x);
+    return stable_bytes(h, &x, sizeof x);
 }
 
-uint64_t sp_value_hash(sp_value v)
+uint64_t sp_value_hash_stable(sp_value v)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     switch (v.tag) {
-    case SP_V_NULL: return hash_mix(h, 0);
-    case SP_V_BOOL: return hash_mix(h, 1 + (uint64_t)v.u.i);
+    case SP_V_NULL: return stable_mix(h, 0);
+    case SP_V_BOOL: return stable_mix(h, 1 + (uint64_t)v.u.i);
     case SP_V_FLOAT:
         /* an integral float hashes like the int it equals */
         if (v.u.f == floor(v.u.f) && fabs(v.u.f) < 9.2e18)
-            return hash_mix(hash_mix(h, 2), (uint64_t)(int64_t)v.u.f);
-        return hash_bytes(hash_mix(h, 3), &v.u.f, sizeof v.u.f);
-    case SP_V_INT: return hash_mix(hash_mix(h, 2), (uint64_t)v.u.i);
-    case SP_V_STR: return hash_bytes(hash_mix(h, 4), v.u.s, v.n);
+            return stable_mix(stable_mix(h, 2), (uint64_t)(int64_t)v.u.f);
+        return stable_bytes(stable_mix(h, 3), &v.u.f, sizeof v.u.f);
+    case SP_V_INT: return stable_mix(stable_mix(h, 2), (uint64_t)v.u.i);
+    case SP_V_STR: return stable_bytes(stable_mix(h, 4), v.u.s, v.n);
     case SP_V_TUPLE:
     case SP_V_LIST:
-        h = hash_mix(h, (uint64_t)tag_rank(v.tag) + 10);
+        h = stable_mix(h, (uint64_t)tag_rank(v.tag) + 10);
         for (uint32_t i = 0; i < v.n; i++)
-            h = hash_mix(h, sp_value_hash(v.u.items[i]));
+            h = stable_mix(h, sp_value_hash_stable(v.u.items[i]));
         return h;
     case SP_V_RECORD:
         for (uint32_t i = 0; i < v.n; i++) {
             const char *name = v.u.rec->shape->names[i];
-            h = hash_bytes(h, name, strlen(name));
-            h = hash_mix(h, sp_value_hash(v.u.rec->vals[i]));
+            h = stable_bytes(h, name, strlen(name));
+            h = stable_mix(h, sp_value_hash_stable(v.u.rec->vals[i]));
         }
         return h;
     default:
-        return hash_mix(h, (uint64_t)(uintptr_t)v.u.fn);
+        return stable_mix(h, (uint64_t)(uintptr_t)v.u.fn);
+    }
+}
+
+/* The hash of the hash tables: 8 bytes at a time, finished by a full
+ * avalanche (the tables index by the low bits). */
+static uint64_t fast_mix(uint64_t x)
+{
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+static uint64_t fast_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    h ^= n * 0x9e3779b97f4a7c15ULL;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+    }
+    return h;
+}
+
+uint64_t sp_value_hash(sp_value v)
+{
+    switch (v.tag) {
+    case SP_V_INT: return fast_mix((uint64_t)v.u.i ^ 0x2545f4914f6cdd1dULL);
+    case SP_V_STR: return fast_mix(fast_bytes(0x4f1bbcdcbfa53e0bULL, v.u.s, v.n));
+    case SP_V_FLOAT:
+        /* an integral float hashes like the int it equals */
+        if (v.u.f == floor(v.u.f) && fabs(v.u.f) < 9.2e18)
+            return fast_mix((uint64_t)(int64_t)v.u.f ^ 0x2545f4914f6cdd1dULL);
+        return fast_mix(fast_bytes(3, &v.u.f, sizeof v.u.f));
+    case SP_V_TUPLE:
+    case SP_V_LIST: {
+        uint64_t h = (uint64_t)tag_rank(v.tag) + 10;
+        for (uint32_t i = 0; i < v.n; i++)
+            h = fast_mix(h ^ sp_value_hash(v.u.items[i]));
+        return h;
+    }
+    default:
+        return sp_value_hash_stable(v);
     }
 }
 

@@ -102,8 +102,11 @@ sp_value sp_value_copy(sp_arena *a, sp_value v);
 int sp_value_compare(sp_value a, sp_value b);
 /* Equality as '==' in the language (1 == 1.0 is true). */
 int sp_value_equal(sp_value a, sp_value b);
-/* A hash consistent with sp_value_equal. */
+/* A hash consistent with sp_value_equal, for hash tables: fast, and free to
+ * change between versions (nothing stores it). */
 uint64_t sp_value_hash(sp_value v);
+/* Another, stable across versions and machines: the built-in hash(). */
+uint64_t sp_value_hash_stable(sp_value v);
 
 /* Writes v as the text sinks print, like Spark's toString: strings bare
  * (never quoted), (a,b) for tuples, [a, b] for lists, {k: v} for records,

@@ -1065,7 +1065,18 @@ static void test_hash(void)
 {
     sp_value vals[] = {S("abc"), I(42), F(1.5), N(), LIST(I(1), S("x")), TUPLE(B(1), I(2))};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
-        EXPECT_INT(CALL(HASH, vals[i]), (int64_t)sp_value_hash(vals[i]));
+        EXPECT_INT(CALL(HASH, vals[i]), (int64_t)sp_value_hash_stable(vals[i]));
+    /* documented in docs/language.md: stable across versions */
+    EXPECT_INT(CALL(HASH, S("10.0.0.1")), -1991534554907812239);
+    /* the tables' hash agrees with equality: 1 == 1.0, equal strings at
+     * other addresses, equal tuples; and tells apart what differs */
+    char buf[32] = "a longer string, 9+ bytes";
+    CU_ASSERT_EQUAL(sp_value_hash(I(7)), sp_value_hash(F(7.0)));
+    CU_ASSERT_EQUAL(sp_value_hash(S("a longer string, 9+ bytes")), sp_value_hash(SN(buf, strlen(buf))));
+    CU_ASSERT_EQUAL(sp_value_hash(TUPLE(I(1), S("x"))), sp_value_hash(TUPLE(F(1.0), S("x"))));
+    CU_ASSERT_NOT_EQUAL(sp_value_hash(S("abcdefgh1")), sp_value_hash(S("abcdefgh2")));
+    CU_ASSERT_NOT_EQUAL(sp_value_hash(S("ab")), sp_value_hash(SN("ab\0", 3)));
+    CU_ASSERT_NOT_EQUAL(sp_value_hash(I(1)), sp_value_hash(I(2)));
     sp_value a = CALL(HASH, I(1)), b = CALL(HASH, F(1.0));
     CU_ASSERT_EQUAL(a.tag, SP_V_INT);
     CU_ASSERT_EQUAL(a.u.i, b.u.i); /* 1 == 1.0 */
@@ -1291,7 +1302,7 @@ static const struct {
     {"coalesce and is_null", test_coalesce_is_null},
     {"fold applies a built-in function value", test_fold_with_builtin_function},
     {"sum_list sums numbers, skipping nulls", test_sum_list},
-    {"hash is sp_value_hash", test_hash},
+    {"hash() is the stable hash; the tables' hash agrees with equality", test_hash},
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"stdlib/weblog.sp parses access-log lines", test_through_evaluator_weblog},
