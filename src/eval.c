@@ -547,6 +547,21 @@ sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value e
     return r;
 }
 
+int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem, sp_value *k, sp_value *v)
+{
+    sp_value *saved;
+    if (!push_frame(ev, nlocals, &saved, e))
+        return 0;
+    const sp_value *saved_it = ev->it;
+    ev->it = &elem;
+    const sp_arg *a = e->u.items.items;
+    *k = sp_eval_expr(ev, a->value);
+    *v = sp_eval_expr(ev, a->next->value);
+    ev->it = saved_it;
+    pop_frame(ev, nlocals, saved);
+    return 1;
+}
+
 sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n)
 {
     if (e->kind == SP_E_LAMBDA)

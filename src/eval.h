@@ -54,6 +54,12 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e);
  * `nlocals` is the step's frame size. */
 sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem);
 
+/* The two items of the tuple expression `e` ((k, v), not a lambda) with elem
+ * as `it`, as sp_eval_elem_arg would give them, without making the tuple: a
+ * keyed combine reads them directly.  Returns 0 when no frame was left (the
+ * error is reported). */
+int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem, sp_value *k, sp_value *v);
+
 /* An operator's function argument applied to args[0..n): a reducer,
  * a state function, an inverse. */
 sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n);

@@ -29,9 +29,11 @@
 #include <time.h>
 
 #define PAR_CHUNK 4096 /* records of a source per chunk */
+#define PAR_PARTS 16   /* key partitions of a keyed combine's merge */
 
 typedef struct par_chunk {
     sp_vec *outs;   /* per stage node: its output for the chunk */
+    uint64_t *counts; /* per stage node: how many elements it produced (also when fused) */
     sp_vec *combs;  /* per combiner: the chunk's partial results */
 } par_chunk;
 
@@ -41,6 +43,7 @@ typedef struct par_worker {
     sp_arena *scratch; /* everything else a chunk makes, emptied after each chunk; owned */
     sp_map map;       /* keyed combine of one chunk (reused) */
     uint64_t *ns;     /* per stage node, then per combiner: time spent this batch */
+    sp_vec *views;    /* per stage node: its input in the chunk being run (views) */
 } par_worker;
 
 struct sp_par {
@@ -49,11 +52,22 @@ struct sp_par {
     int n;
     sp_par_combiner *combs;   /* the combiners; the caller's */
     int ncombs;
+    /* Fusion: a map (k, v) read only by keyed combiners is not run; they
+     * evaluate k and v on its input themselves, and no tuple is made.  Per
+     * stage node: the (k, v) expression, or NULL. */
+    const sp_expr **pair;
     par_worker *workers;      /* one per thread; owned */
     int nworkers;
     par_chunk *chunks;        /* per chunk of the batch; owned, reused */
     int nchunks, capchunks;
     int next_chunk;           /* the next chunk to take (atomic) */
+    /* The merge of a keyed combiner's partials: PAR_PARTS tasks per keyed
+     * combiner, each merging the keys of its partition over every chunk, in
+     * chunk order, into one (key, value) pair per key. */
+    int *merge_comb;          /* per task: its combiner */
+    int nmerge;               /* tasks */
+    sp_vec *merged;           /* per task: its pairs; owned */
+    int next_task;            /* the next task to take (atomic) */
     /* the batch being run */
     uint64_t batch;
     int64_t batch_ms, time_ms;
@@ -90,7 +104,33 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
         sp_eval_init(&w->ev, w->scratch, d);
         sp_map_init(&w->map);
         w->ns = sp_xmalloc(sizeof *w->ns * (size_t)(n + ncombs));
+        w->views = sp_xmalloc(sizeof *w->views * (size_t)n);
     }
+    p->pair = sp_xmalloc(sizeof *p->pair * (size_t)n);
+    for (int j = 0; j < n; j++) {
+        const sp_par_node *pn = &nodes[j];
+        const sp_expr *e = pn->node->step->args ? pn->node->step->args->value : NULL;
+        p->pair[j] = NULL;
+        if (pn->keep || pn->node->op != SP_OP_MAP || !e || e->kind != SP_E_TUPLE || e->u.items.n != 2)
+            continue;
+        int ok = 1, readers = 0;
+        for (int k = 0; k < n; k++)
+            ok &= nodes[k].input != j;
+        for (int m = 0; m < ncombs; m++)
+            if (combs[m].input == j) {
+                readers++;
+                ok &= combs[m].keyed;
+            }
+        if (ok && readers)
+            p->pair[j] = e;
+    }
+    p->merge_comb = sp_xmalloc(sizeof *p->merge_comb * (size_t)(ncombs ? ncombs : 1) * PAR_PARTS);
+    for (int m = 0; m < ncombs; m++)
+        if (combs[m].keyed)
+            for (int k = 0; k < PAR_PARTS; k++)
+                p->merge_comb[p->nmerge++] = m;
+    p->merged = sp_xmalloc(sizeof *p->merged * (size_t)(p->nmerge ? p->nmerge : 1));
+    memset(p->merged, 0, sizeof *p->merged * (size_t)(p->nmerge ? p->nmerge : 1));
     return p;
 }
 
@@ -104,7 +144,8 @@ int sp_par_threads(const sp_par *p)
  * holds them (the order among keys does not matter: each key's partials
  * stay in chunk order).  Elements that are not pairs go through as they are,
  * for the operator to report. */
-static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, sp_vec *out)
+static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, const sp_expr *pair,
+                        int pair_nlocals, sp_vec *out)
 {
     if (in->n == 0)
         return;
@@ -120,17 +161,27 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *
     sp_map *m = &w->map;
     sp_map_clear(m);
     for (size_t i = 0; i < in->n; i++) {
-        sp_value x = in->v[i];
-        if (x.tag != SP_V_TUPLE || x.n != 2) {
-            sp_vec_push(out, x);
-            continue;
+        sp_value key, val;
+        if (pair) { /* `in` is the input of a fused map (k, v) */
+            if (!sp_eval_elem_pair(&w->ev, pair, pair_nlocals, in->v[i], &key, &val)) {
+                sp_vec_push(out, sp_null()); /* what the map gives then */
+                continue;
+            }
+        } else {
+            sp_value x = in->v[i];
+            if (x.tag != SP_V_TUPLE || x.n != 2) {
+                sp_vec_push(out, x);
+                continue;
+            }
+            key = x.u.items[0];
+            val = x.u.items[1];
         }
         int created;
-        sp_value *slot = sp_map_put(m, x.u.items[0], &created);
+        sp_value *slot = sp_map_put(m, key, &created);
         if (created) {
-            *slot = x.u.items[1];
+            *slot = val;
         } else {
-            sp_value args[2] = {*slot, x.u.items[1]};
+            sp_value args[2] = {*slot, val};
             *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
         }
     }
@@ -162,18 +213,27 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         } else {
             in = &ch->outs[pn->input];
         }
-        uint64_t t0 = par_mono_ns();
         sp_vec_reset(&ch->outs[j]);
+        if (p->pair[j]) { /* fused into its combiners: a map gives one element per element */
+            w->views[j] = *in;
+            ch->counts[j] = in->n;
+            continue;
+        }
+        uint64_t t0 = par_mono_ns();
         if (in->n) {
             sp_opctx ctx = {&w->ev, pn->node, pn->node->step, p->batch, p->batch_ms, p->time_ms, p->final, NULL};
             pn->op->process(&ctx, NULL, in, NULL, &ch->outs[j]);
         }
+        ch->counts[j] = ch->outs[j].n;
         w->ns[j] += par_mono_ns() - t0;
     }
     for (int m = 0; m < p->ncombs; m++) {
         uint64_t t0 = par_mono_ns();
+        int from = p->combs[m].input;
+        const sp_expr *pair = p->pair[from];
         sp_vec_reset(&ch->combs[m]);
-        par_combine(w, &p->combs[m], &ch->outs[p->combs[m].input], &ch->combs[m]);
+        par_combine(w, &p->combs[m], pair ? &w->views[from] : &ch->outs[from], pair,
+                    p->nodes[from].node->step->nlocals, &ch->combs[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
     /* what leaves the stage moves to the batch-long arena; the rest goes */
@@ -205,12 +265,71 @@ static void par_thread(void *ctx, int k)
     }
 }
 
+/* The partition of a key: high bits of its hash (the tables use the low). */
+static int par_part(sp_value key)
+{
+    return (int)(sp_value_hash(key) >> 58) & (PAR_PARTS - 1);
+}
+
+/* Merge task t on worker w: the partials of its combiner whose key is in its
+ * partition, chunk after chunk, reduced by key.  What is not a pair goes
+ * with partition 0, for the operator to report. */
+static void par_merge(sp_par *p, par_worker *w, int t)
+{
+    const sp_par_combiner *cb = &p->combs[p->merge_comb[t]];
+    int part = t % PAR_PARTS, m = p->merge_comb[t];
+    sp_vec *out = &p->merged[t];
+    sp_vec_reset(out);
+    w->ev.arena = w->arena; /* the results live until the operators ran */
+    sp_map *map = &w->map;
+    sp_map_clear(map);
+    for (int c = 0; c < p->nchunks; c++) {
+        const sp_vec *in = &p->chunks[c].combs[m];
+        for (size_t i = 0; i < in->n; i++) {
+            sp_value x = in->v[i];
+            if (x.tag != SP_V_TUPLE || x.n != 2) {
+                if (part == 0)
+                    sp_vec_push(out, x);
+                continue;
+            }
+            if (par_part(x.u.items[0]) != part)
+                continue;
+            int created;
+            sp_value *slot = sp_map_put(map, x.u.items[0], &created);
+            if (created) {
+                *slot = x.u.items[1];
+            } else {
+                sp_value args[2] = {*slot, x.u.items[1]};
+                *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+            }
+        }
+    }
+    for (size_t i = 0; i < map->cap; i++)
+        if (map->hashes[i])
+            sp_vec_push(out, sp_pair(w->arena, map->keys[i], map->vals[i]));
+}
+
+/* Thread k: merge tasks, as long as there are some. */
+static void par_merge_thread(void *ctx, int k)
+{
+    sp_par *p = ctx;
+    par_worker *w = &p->workers[k];
+    for (;;) {
+        int t = __atomic_fetch_add(&p->next_task, 1, __ATOMIC_RELAXED);
+        if (t >= p->nmerge)
+            break;
+        uint64_t t0 = par_mono_ns();
+        par_merge(p, w, t);
+        w->ns[p->n + p->merge_comb[t]] += par_mono_ns() - t0;
+    }
+}
+
 /* Puts the chunks' vectors `pick` end to end into `out`. */
 static uint64_t par_join(sp_par *p, sp_vec *out, int stage, int index)
 {
     size_t total = 0;
     for (int c = 0; c < p->nchunks; c++)
-        total += stage ? p->chunks[c].outs[index].n : p->chunks[c].combs[index].n;
+        total += stage ? p->chunks[c].counts[index] : p->chunks[c].combs[index].n;
     if (!out)
         return total;
     sp_vec_reset(out);
@@ -243,6 +362,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         p->chunks = sp_xrealloc(p->chunks, sizeof *p->chunks * (size_t)p->nchunks);
         for (int c = p->capchunks; c < p->nchunks; c++) {
             p->chunks[c].outs = sp_xmalloc(sizeof(sp_vec) * (size_t)p->n);
+            p->chunks[c].counts = sp_xmalloc(sizeof(uint64_t) * (size_t)p->n);
             memset(p->chunks[c].outs, 0, sizeof(sp_vec) * (size_t)p->n);
             p->chunks[c].combs = sp_xmalloc(sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
             memset(p->chunks[c].combs, 0, sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
@@ -261,6 +381,10 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     p->next_chunk = 0;
     sp_pool_run(p->pool, par_thread, p);
+    if (p->nchunks > 1 && p->nmerge) {
+        p->next_task = 0;
+        sp_pool_run(p->pool, par_merge_thread, p);
+    }
     uint64_t errors = 0;
     for (int k = 0; k < p->nworkers; k++)
         errors += p->workers[k].ev.errors;
@@ -277,7 +401,15 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     for (int m = 0; m < p->ncombs; m++) {
         sp_par_combiner *cb = &p->combs[m];
-        par_join(p, &cb->out, 0, m);
+        if (cb->keyed && p->nchunks > 1) { /* the merge tasks' pairs, partition after partition */
+            sp_vec_reset(&cb->out);
+            for (int t = 0; t < p->nmerge; t++)
+                if (p->merge_comb[t] == m)
+                    for (size_t i = 0; i < p->merged[t].n; i++)
+                        sp_vec_push(&cb->out, p->merged[t].v[i]);
+        } else {
+            par_join(p, &cb->out, 0, m);
+        }
         cb->out.present = 1;
         cb->ns = 0;
         for (int k = 0; k < p->nworkers; k++)
@@ -298,6 +430,7 @@ void sp_par_free(sp_par *p)
         sp_arena_free(w->scratch);
         sp_map_free(&w->map);
         free(w->ns);
+        free(w->views);
     }
     for (int c = 0; c < p->capchunks; c++) {
         for (int j = 0; j < p->n; j++)
@@ -305,11 +438,17 @@ void sp_par_free(sp_par *p)
         for (int m = 0; m < p->ncombs; m++)
             sp_vec_free(&p->chunks[c].combs[m]);
         free(p->chunks[c].outs);
+        free(p->chunks[c].counts);
         free(p->chunks[c].combs);
     }
     free(p->chunks);
     for (int m = 0; m < p->ncombs; m++)
         sp_vec_free(&p->combs[m].out);
     free(p->workers);
+    free(p->pair);
+    for (int t = 0; t < p->nmerge; t++)
+        sp_vec_free(&p->merged[t]);
+    free(p->merged);
+    free(p->merge_comb);
     free(p);
 }

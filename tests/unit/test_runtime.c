@@ -969,6 +969,60 @@ static void test_threads_give_the_output_of_one_thread(void)
     free(want);
 }
 
+/* A batch of many chunks: the map-side combine's partials are merged by key
+ * partition on the threads.  Per key, the values must still be reduced in
+ * arrival order (cat is associative, not commutative); a reduceByKey and a
+ * second one with the same reducer share the combine; a map (k, v) read only
+ * by a reducer is fused into it; nulls (not pairs) still reach the operator
+ * and are reported. */
+static void test_keyed_combine_over_many_chunks(void)
+{
+    enum { N = 30000, K = 7 };
+    size_t cap = (size_t)N * 8 + 64;
+    char *input = malloc(cap), *want[K];
+    size_t len = 0, wlen[K] = {0};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(input);
+    for (int r = 0; r < K; r++) {
+        want[r] = malloc(cap);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(want[r]);
+        wlen[r] = (size_t)sprintf(want[r], "[%d,\"", r);
+    }
+    for (int i = 0; i < N; i++) {
+        len += (size_t)sprintf(input + len, "%d\n", i);
+        wlen[i % K] += (size_t)sprintf(want[i % K] + wlen[i % K], "%s%d", i < K ? "" : ",", i);
+        if (i % 9000 == 0)
+            len += (size_t)sprintf(input + len, "x\n");
+    }
+    const char *body = "fn cat(a, b) = a + \",\" + b\n"
+                       "nums = lines | map to_int(it)\n"
+                       "pairs = nums | map if it == null then null else (it % 7, to_string(it))\n"
+                       "pairs | reduceByKey cat | sink stdout(format: \"json\", name: \"cat\")\n"
+                       "pairs | reduceByKey cat | map (_1, length(_2)) | sink stdout(format: \"json\", name: \"len\")\n"
+                       "pairs | count | sink stdout(format: \"json\", name: \"n\")\n"
+                       "nums | map (it % 5, 1) | reduceByKey sum | sink stdout(format: \"json\", name: \"fused\")\n";
+    for (int threads = 1; threads <= 3; threads += 2) {
+        sp_run_stats st;
+        rt_opts o = {.stats = &st, .threads = threads};
+        const char *got = run_with(body, input, N + 10, &o);
+        for (int r = 0; r < K; r++) {
+            char *w = sp_xprintf("%.*s\"]", (int)wlen[r], want[r]);
+            tu_assert(strstr(got, w) != NULL, __LINE__, __FILE__, __func__, "threads %d: key %d not in order",
+                      threads, r);
+            free(w);
+        }
+        TU_EXPECT_INT(st.records_in, N + 4);
+        CU_ASSERT_PTR_NOT_NULL(strstr(got, "\"value\":30004}"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(got, "[0,6000]"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(got, "[4,6000]]"));
+        /* 4 lines "x": null from to_int, so 4 nulls that are not pairs for
+         * the shared combine; the fused map's key is null % 5, null */
+        CU_ASSERT(st.eval_errors >= 1);
+    }
+    for (int r = 0; r < K; r++)
+        free(want[r]);
+    free(input);
+}
+
 /* What the batch observer saw: per batch, its number, records and final flag. */
 typedef struct seen_batches {
     uint64_t batch[8], records[8];
@@ -1452,6 +1506,7 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"an empty input gives one empty batch", test_empty_input_gives_one_batch},
         {"the run counts batches and records", test_run_stats},
         {"several threads give the output of one thread", test_threads_give_the_output_of_one_thread},
+        {"a keyed combine over many chunks keeps each key's order", test_keyed_combine_over_many_chunks},
         {"per-node counters, state size and the batch observer", test_node_counters_and_observer},
         {"the run ends with the batch holding the last record", test_run_ends_with_the_last_record},
         {NULL, NULL},
