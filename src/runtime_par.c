@@ -34,6 +34,10 @@
 typedef struct par_chunk {
     sp_vec *outs;   /* per stage node: its output for the chunk */
     uint64_t *counts; /* per stage node: how many elements it produced (also when fused) */
+    /* per keyed combiner m: its partials in combs[m] are by key partition,
+     * partition k at [bounds[m][k], bounds[m][k + 1]) (what is not a pair
+     * first, with partition 0) */
+    size_t (*bounds)[PAR_PARTS + 1];
     sp_vec *combs;  /* per combiner: the chunk's partial results */
 } par_chunk;
 
@@ -145,7 +149,7 @@ int sp_par_threads(const sp_par *p)
  * stay in chunk order).  Elements that are not pairs go through as they are,
  * for the operator to report. */
 static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, const sp_expr *pair,
-                        int pair_nlocals, sp_vec *out)
+                        int pair_nlocals, sp_vec *out, size_t *bounds)
 {
     if (in->n == 0)
         return;
@@ -185,9 +189,26 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *
             *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
         }
     }
+    /* by partition: the high bits of the hash the map keeps (see par_part) */
+    size_t count[PAR_PARTS] = {0};
     for (size_t i = 0; i < m->cap; i++)
         if (m->hashes[i])
-            sp_vec_push(out, sp_pair(w->ev.arena, m->keys[i], m->vals[i]));
+            count[m->hashes[i] >> 58 & (PAR_PARTS - 1)]++;
+    bounds[0] = 0;
+    size_t at = out->n;
+    for (int k = 0; k < PAR_PARTS; k++) {
+        bounds[k + 1] = at + count[k];
+        count[k] = k ? bounds[k] : at; /* where partition k's next pair goes */
+        at = bounds[k + 1];
+    }
+    if (out->cap < at) {
+        out->cap = at;
+        out->v = sp_xrealloc(out->v, sizeof *out->v * at);
+    }
+    out->n = at;
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->hashes[i])
+            out->v[count[m->hashes[i] >> 58 & (PAR_PARTS - 1)]++] = sp_pair(w->ev.arena, m->keys[i], m->vals[i]);
 }
 
 /* Chunk c on worker w: its records of every source, through every node of
@@ -233,7 +254,7 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         const sp_expr *pair = p->pair[from];
         sp_vec_reset(&ch->combs[m]);
         par_combine(w, &p->combs[m], pair ? &w->views[from] : &ch->outs[from], pair,
-                    p->nodes[from].node->step->nlocals, &ch->combs[m]);
+                    p->nodes[from].node->step->nlocals, &ch->combs[m], ch->bounds[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
     /* what leaves the stage moves to the batch-long arena; the rest goes */
@@ -265,12 +286,6 @@ static void par_thread(void *ctx, int k)
     }
 }
 
-/* The partition of a key: high bits of its hash (the tables use the low). */
-static int par_part(sp_value key)
-{
-    return (int)(sp_value_hash(key) >> 58) & (PAR_PARTS - 1);
-}
-
 /* Merge task t on worker w: the partials of its combiner whose key is in its
  * partition, chunk after chunk, reduced by key.  What is not a pair goes
  * with partition 0, for the operator to report. */
@@ -285,15 +300,13 @@ static void par_merge(sp_par *p, par_worker *w, int t)
     sp_map_clear(map);
     for (int c = 0; c < p->nchunks; c++) {
         const sp_vec *in = &p->chunks[c].combs[m];
-        for (size_t i = 0; i < in->n; i++) {
+        const size_t *b = p->chunks[c].bounds[m];
+        for (size_t i = b[part]; i < b[part + 1]; i++) {
             sp_value x = in->v[i];
             if (x.tag != SP_V_TUPLE || x.n != 2) {
-                if (part == 0)
-                    sp_vec_push(out, x);
+                sp_vec_push(out, x);
                 continue;
             }
-            if (par_part(x.u.items[0]) != part)
-                continue;
             int created;
             sp_value *slot = sp_map_put(map, x.u.items[0], &created);
             if (created) {
@@ -363,6 +376,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         for (int c = p->capchunks; c < p->nchunks; c++) {
             p->chunks[c].outs = sp_xmalloc(sizeof(sp_vec) * (size_t)p->n);
             p->chunks[c].counts = sp_xmalloc(sizeof(uint64_t) * (size_t)p->n);
+            p->chunks[c].bounds = sp_xmalloc(sizeof *p->chunks[c].bounds * (size_t)(p->ncombs ? p->ncombs : 1));
             memset(p->chunks[c].outs, 0, sizeof(sp_vec) * (size_t)p->n);
             p->chunks[c].combs = sp_xmalloc(sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
             memset(p->chunks[c].combs, 0, sizeof(sp_vec) * (size_t)(p->ncombs ? p->ncombs : 1));
@@ -439,6 +453,7 @@ void sp_par_free(sp_par *p)
             sp_vec_free(&p->chunks[c].combs[m]);
         free(p->chunks[c].outs);
         free(p->chunks[c].counts);
+        free(p->chunks[c].bounds);
         free(p->chunks[c].combs);
     }
     free(p->chunks);
