@@ -103,7 +103,7 @@ void sp_arena_free(sp_arena *a)
     free(a);
 }
 
-void *sp_arena_alloc(sp_arena *a, size_t n)
+void *sp_arena_alloc_raw(sp_arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need < n)
@@ -143,13 +143,19 @@ void *sp_arena_alloc(sp_arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += need;
     a->total += need;
+    return p;
+}
+
+void *sp_arena_alloc(sp_arena *a, size_t n)
+{
+    void *p = sp_arena_alloc_raw(a, n);
     memset(p, 0, n);
     return p;
 }
 
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n)
 {
-    char *d = sp_arena_alloc(a, n + 1);
+    char *d = sp_arena_alloc_raw(a, n + 1);
     if (n)
         memcpy(d, s, n);
     d[n] = '\0';

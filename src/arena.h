@@ -26,6 +26,8 @@ void sp_arena_reset(sp_arena *a);
 
 /* Returns n zeroed bytes aligned for any type, owned by the arena. */
 void *sp_arena_alloc(sp_arena *a, size_t n);
+/* The same, not zeroed: for buffers the caller fills at once. */
+void *sp_arena_alloc_raw(sp_arena *a, size_t n);
 
 /* Copies s[0..n) into the arena and NUL-terminates it. */
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);

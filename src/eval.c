@@ -289,9 +289,10 @@ static sp_value concat(sp_eval *ev, sp_value a, sp_value b)
             return b;
         if (b.n == 0)
             return a;
-        char *d = sp_arena_alloc(ev->arena, (size_t)a.n + b.n + 1);
+        char *d = sp_arena_alloc_raw(ev->arena, (size_t)a.n + b.n + 1);
         memcpy(d, a.u.s, a.n);
         memcpy(d + a.n, b.u.s, b.n);
+        d[a.n + b.n] = '\0';
         return sp_str(d, (size_t)a.n + b.n);
     }
     sp_value l = sp_list_new(ev->arena, a.n + b.n);

@@ -155,7 +155,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
      * READ_CHUNK long, whatever the batch (doubling the carry's size here
      * made them, and the memory of a run, grow batch after batch) */
     size_t cap = READ_CHUNK + r->ncarry;
-    char *buf = sp_arena_alloc(a, cap);
+    char *buf = sp_arena_alloc_raw(a, cap);
     size_t len = r->ncarry, pos = 0;
     if (r->ncarry)
         memcpy(buf, r->carry, r->ncarry);
@@ -197,7 +197,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
              * or a new buffer when lines handed out point into this one
              * (they live as long as the batch) */
             if (count > count_at_buf) {
-                buf = sp_arena_alloc(a, READ_CHUNK);
+                buf = sp_arena_alloc_raw(a, READ_CHUNK);
                 cap = READ_CHUNK;
             }
             pos = len = 0;
@@ -210,7 +210,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
              * the whole buffer (before, every full read doubled it) */
             size_t part = len - pos;
             size_t ncap = part == cap ? cap * 2 : READ_CHUNK > 2 * part ? READ_CHUNK : 2 * part;
-            char *nbuf = sp_arena_alloc(a, ncap);
+            char *nbuf = sp_arena_alloc_raw(a, ncap);
             memcpy(nbuf, buf + pos, part);
             len = part;
             pos = 0;

@@ -7,9 +7,10 @@
 
 sp_value sp_str_copy(sp_arena *a, const char *s, size_t n)
 {
-    char *d = sp_arena_alloc(a, n ? n : 1);
+    char *d = sp_arena_alloc_raw(a, n + 1);
     if (n)
         memcpy(d, s, n);
+    d[n] = '\0';
     return sp_str(d, n);
 }
 
