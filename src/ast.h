@@ -209,6 +209,9 @@ typedef struct sp_stmt {
     int checked;          /* done */
     int used;             /* some pipeline or call refers to it */
     int nlocals;          /* FN: local slots needed by the body */
+    /* Filled by sp_eval_prepare: FN whose definition is, to the letter, one
+     * the evaluator has in C (SP_NATIVE_*), else 0. */
+    int native;
     const char *param_override; /* PARAM: the -p value, if any */
     const struct sp_stmt *late_parent; /* a `late NAME` stream: the pipeline holding the window */
     const struct sp_step *late_step;   /* ... and the windowed step whose late elements it carries */

@@ -127,8 +127,13 @@ static int is_leaf_binary(const sp_stmt *fn, int n)
            r->resolution == SP_R_LOCAL && r->slot < 2;
 }
 
+static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, sp_value *r);
+
 static sp_value call_user(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, const sp_expr *at)
 {
+    sp_value nr;
+    if (fn->native && call_native(ev, fn, args, n, &nr))
+        return nr;
     if (is_leaf_binary(fn, n)) {
         const sp_expr *b = fn->value;
         return binary_values(ev, b, args[b->u.binary.l->slot], args[b->u.binary.r->slot]);
@@ -579,6 +584,116 @@ sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
     return sp_eval_apply(ev, f, args, n, e);
 }
 
+/* ----- the prelude's statistics in C ----- */
+
+/* Functions of stdlib/core.sp the evaluator runs in C: the per-record
+ * reducers of logs.sp, where the tree walk cost more than the work.  Each is
+ * used only for a definition that is this text to the letter (blanks
+ * aside) and whose min and max are the built-ins, so the C code is that
+ * definition; any other definition, or an edited core.sp, is evaluated as
+ * written.  tests/unit/test_builtins.c checks both give the same values. */
+enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS };
+
+static const struct {
+    const char *name;
+    const char *text;
+} natives[] = {
+    {NULL, NULL},
+    {"stats", "fn stats(x) = (1, x, x, x)"},
+    {"merge_stats", "fn merge_stats(a, b) = if a == null then b else if b == null then a "
+                    "else (a._1 + b._1, a._2 + b._2, min(a._3, b._3), max(a._4, b._4))"},
+};
+
+/* The i-th item of a tuple expression. */
+static const sp_expr *tuple_item(const sp_expr *t, int i)
+{
+    const sp_arg *a = t->u.items.items;
+    while (i-- > 0 && a)
+        a = a->next;
+    return a ? a->value : NULL;
+}
+
+/* Is `text` (n bytes) `want`, blanks aside? */
+static int same_text(const char *text, size_t n, const char *want)
+{
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+            i++;
+        while (*want == ' ')
+            want++;
+        if (i == n || !*want)
+            return i == n && !*want;
+        if (text[i++] != *want++)
+            return 0;
+    }
+}
+
+static int is_builtin_call(const sp_expr *e, int id)
+{
+    return e && e->kind == SP_E_CALL && e->u.call.fn->kind == SP_E_NAME &&
+           e->u.call.fn->resolution == SP_R_BUILTIN && e->u.call.fn->slot == id;
+}
+
+static int native_of(const sp_stmt *s, const sp_diag *d)
+{
+    if (s->kind != SP_S_FN || !d || s->loc.file < 0 || s->loc.file >= sp_diag_file_count(d))
+        return 0;
+    size_t len;
+    const char *text = sp_srcfile_text(sp_diag_file(d, s->loc.file), &len);
+    if (!text || s->loc.start < 0 || (size_t)s->loc.end > len || s->loc.end < s->loc.start)
+        return 0;
+    for (int k = 1; k < (int)(sizeof natives / sizeof natives[0]); k++) {
+        if (strcmp(s->name, natives[k].name) != 0 ||
+            !same_text(text + s->loc.start, (size_t)(s->loc.end - s->loc.start), natives[k].text))
+            continue;
+        if (k == SP_NATIVE_MERGE_STATS) {
+            const sp_expr *t = s->value->u.cond.e->u.cond.e;
+            if (!is_builtin_call(tuple_item(t, 2), SP_BUILTIN_MIN) || !is_builtin_call(tuple_item(t, 3), SP_BUILTIN_MAX))
+                return 0;
+        }
+        return k;
+    }
+    return 0;
+}
+
+/* Applies native function fn->native into *r; 0 when these arguments are
+ * left to the written definition (the cases that report errors). */
+static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, sp_value *r)
+{
+    if (fn->native == SP_NATIVE_STATS) {
+        if (n != 1)
+            return 0;
+        *r = sp_tuple_new(ev->arena, 4);
+        r->u.items[0] = sp_int(1);
+        r->u.items[1] = r->u.items[2] = r->u.items[3] = args[0];
+        return 1;
+    }
+    /* merge_stats */
+    if (n != 2)
+        return 0;
+    sp_value a = args[0], b = args[1];
+    if (a.tag == SP_V_NULL) {
+        *r = b;
+        return 1;
+    }
+    if (b.tag == SP_V_NULL) {
+        *r = a;
+        return 1;
+    }
+    if (a.tag != SP_V_TUPLE || b.tag != SP_V_TUPLE || a.n < 4 || b.n < 4)
+        return 0;
+    const sp_expr *t = fn->value->u.cond.e->u.cond.e;
+    sp_value v = sp_tuple_new(ev->arena, 4);
+    v.u.items[0] = binary_values(ev, tuple_item(t, 0), a.u.items[0], b.u.items[0]);
+    v.u.items[1] = binary_values(ev, tuple_item(t, 1), a.u.items[1], b.u.items[1]);
+    sp_value lo[2] = {a.u.items[2], b.u.items[2]}, hi[2] = {a.u.items[3], b.u.items[3]};
+    v.u.items[2] = sp_builtin_call(ev, SP_BUILTIN_MIN, lo, 2, tuple_item(t, 2));
+    v.u.items[3] = sp_builtin_call(ev, SP_BUILTIN_MAX, hi, 2, tuple_item(t, 3));
+    *r = v;
+    return 1;
+}
+
 /* ----- preparation ----- */
 
 static void prepare_expr(sp_expr *e, sp_arena *a);
@@ -740,8 +855,11 @@ static void walk_program(sp_program *p, sp_arena *a, int prepare)
 
 int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a)
 {
-    (void)d;
     walk_program(p, a, 1);
+    for (sp_stmt *s = p->library; s; s = s->next)
+        s->native = native_of(s, d);
+    for (sp_stmt *s = p->stmts; s; s = s->next)
+        s->native = native_of(s, d);
     return 0;
 }
 

@@ -17,6 +17,10 @@ fn running_count(values, state) = coalesce(state, 0) + length(values)
 
 # Summary statistics of numbers as (count, sum, min, max): map each number
 # with stats(x), combine with merge_stats, read with the accessors below.
+# These two run once per record in logs.sp, so the evaluator has them in C
+# (src/eval.c): as long as their text below is unchanged, it gives exactly
+# what the definitions give (tests/unit/test_builtins.c checks it); edited,
+# they run as written.
 fn stats(x) = (1, x, x, x)
 fn merge_stats(a, b) =
   if a == null then b

@@ -1196,6 +1196,89 @@ static void test_through_evaluator_prelude(void)
     program_free(&pg);
 }
 
+/* The prelude's stats and merge_stats run in C (eval.c) when their
+ * definition is core.sp's to the letter: the C code must give what the
+ * written definition gives, errors included, for every kind of value. */
+static sp_stmt *find_fn(program *pg, const char *name)
+{
+    for (sp_stmt *s = pg->p->library; s; s = s->next)
+        if (s->kind == SP_S_FN && strcmp(s->name, name) == 0)
+            return s;
+    return NULL;
+}
+
+static void test_native_prelude_stats(void)
+{
+    program pg;
+    int ok = program_load(&pg, "source s = stdin()\ns | map stats(length(it)) | reduce merge_stats | sink stdout\n");
+    report(ok, __LINE__, "the program does not load or check");
+    sp_stmt *st = ok ? find_fn(&pg, "stats") : NULL, *ms = ok ? find_fn(&pg, "merge_stats") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ms);
+    CU_ASSERT(st->native != 0);
+    CU_ASSERT(ms->native != 0);
+    sp_value vals[] = {N(), I(0), I(-5), I(7), I(INT64_MAX), I(INT64_MIN), F(1.5), F(-0.25), S("a"), S("b"), B(1),
+                       LIST(I(1))};
+    int nv = (int)(sizeof vals / sizeof vals[0]);
+    sp_value tuples[64];
+    int nt = 0;
+    tuples[nt++] = N();
+    for (int i = 0; i < nv; i++)
+        for (int j = 0; j < nv && nt < 60; j += 3)
+            tuples[nt++] = TUPLE(I(i), vals[i], vals[j], vals[(i + j) % nv]);
+    tuples[nt++] = TUPLE(I(1), I(2), I(3));        /* too short: an error */
+    tuples[nt++] = TUPLE(I(1), I(2), I(3), I(4), I(5)); /* longer: fine */
+    tuples[nt++] = S("not a tuple");
+    tuples[nt++] = I(3);
+    int compared = 0;
+    for (int i = 0; i < nv; i++) { /* stats(x) */
+        uint64_t e0 = ev.errors;
+        sp_value fast = PCALL(&pg, "stats", vals[i]);
+        uint64_t e1 = ev.errors;
+        int keep = st->native;
+        st->native = 0;
+        sp_value slow = PCALL(&pg, "stats", vals[i]);
+        st->native = keep;
+        report(fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1, __LINE__,
+               "stats(%s): C and the definition differ", describe(vals[i]));
+        compared++;
+    }
+    for (int i = 0; i < nt; i++)
+        for (int j = 0; j < nt; j++) { /* merge_stats(a, b) */
+            uint64_t e0 = ev.errors;
+            sp_value fast = PCALL(&pg, "merge_stats", tuples[i], tuples[j]);
+            uint64_t e1 = ev.errors;
+            int keep = ms->native;
+            ms->native = 0;
+            sp_value slow = PCALL(&pg, "merge_stats", tuples[i], tuples[j]);
+            ms->native = keep;
+            int same = fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1;
+            for (uint32_t k = 0; same && fast.tag == SP_V_TUPLE && k < fast.n; k++)
+                same = fast.u.items[k].tag == slow.u.items[k].tag; /* 2 and 2.0 compare equal */
+            report(same, __LINE__, "merge_stats(%s, %s): C gives %s, the definition %s", describe(tuples[i]),
+                   describe(tuples[j]), describe(fast), describe(slow));
+            compared++;
+        }
+    CU_ASSERT(compared > 2500);
+    program_free(&pg);
+
+    /* another definition under the same name is evaluated as written */
+    sp_load_options none = {.no_prelude = 1};
+    pg.d = sp_diag_new(NULL);
+    pg.a = sp_arena_new();
+    const char *text = "fn merge_stats(a, b) = if a == null then b else a\n"
+                       "fn stats(x) = (1, x, x, x + 1)\n"
+                       "source s = stdin()\ns | map stats(length(it)) | reduce merge_stats | sink stdout\n";
+    pg.p = sp_load_string(pg.d, pg.a, "test.sp", text, strlen(text), &none);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pg.p);
+    CU_ASSERT_EQUAL_FATAL(sp_check(pg.p, pg.d, pg.a, NULL, 0, NULL), SP_CHECK_OK);
+    CU_ASSERT_EQUAL(sp_eval_prepare(pg.p, pg.d, pg.a), 0);
+    for (sp_stmt *s = pg.p->stmts; s; s = s->next)
+        if (s->kind == SP_S_FN)
+            CU_ASSERT_EQUAL(s->native, 0);
+    program_free(&pg);
+}
+
 static void test_through_evaluator_weblog(void)
 {
     program pg;
@@ -1305,6 +1388,7 @@ static const struct {
     {"hash() is the stable hash; the tables' hash agrees with equality", test_hash},
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
+    {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
     {"stdlib/weblog.sp parses access-log lines", test_through_evaluator_weblog},
 };
 
