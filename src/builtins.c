@@ -30,6 +30,7 @@
 #include "ast.h"
 #include "eval.h"
 #include "value.h"
+#include "weblog.h"
 
 const sp_builtin_info sp_builtins[SP_BUILTIN_COUNT_] = {
 #define SP_BUILTIN(id, name, min, max, result, summary) {name, min, max, result, summary},
@@ -1623,6 +1624,21 @@ sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const
         if (!want_str(ev, call, id, args, 0))
             return sp_null();
         return b_url_decode(ev, args[0]);
+
+    /* ----- access logs ----- */
+    case SP_BUILTIN_SCAN_ACCESS_LOG: {
+        if (!want_str(ev, call, id, args, 0) || (n > 1 && !want_str(ev, call, id, args, 1)))
+            return sp_null();
+        int format = n > 1 ? sp_weblog_format_lookup(sptr(args[1]), args[1].n) : SP_WEBLOG_ANY;
+        if (format < 0) {
+            sp_eval_error(ev, call, "scan_access_log(): no format '%.*s' (the formats: %s)",
+                          (int)(args[1].n > 64 ? 64 : args[1].n), sptr(args[1]), sp_weblog_format_names);
+            return sp_null();
+        }
+        if (!ev->weblog)
+            ev->weblog = sp_weblog_state_new();
+        return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format);
+    }
 
     case SP_BUILTIN_COUNT_:
         break;
