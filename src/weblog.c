@@ -19,6 +19,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "builtins.h"
 
@@ -30,17 +33,14 @@ const char sp_weblog_format_names[] = "any, combined, common, vhost_combined";
 
 int sp_weblog_format_lookup(const char *name, size_t len)
 {
-    static const struct {
-        const char *name;
-        sp_weblog_format f;
-    } formats[] = {{"any", SP_WEBLOG_ANY},
-                   {"combined", SP_WEBLOG_COMBINED},
-                   {"common", SP_WEBLOG_COMMON},
-                   {"vhost_combined", SP_WEBLOG_VHOST_COMBINED}};
-    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
-        if (strlen(formats[i].name) == len && memcmp(formats[i].name, name, len) == 0)
-            return (int)formats[i].f;
-    return -1;
+    /* called for each line: one comparison */
+    switch (len) {
+    case 3: return memcmp(name, "any", 3) == 0 ? SP_WEBLOG_ANY : -1;
+    case 6: return memcmp(name, "common", 6) == 0 ? SP_WEBLOG_COMMON : -1;
+    case 8: return memcmp(name, "combined", 8) == 0 ? SP_WEBLOG_COMBINED : -1;
+    case 14: return memcmp(name, "vhost_combined", 14) == 0 ? SP_WEBLOG_VHOST_COMBINED : -1;
+    default: return -1;
+    }
 }
 
 /* ======================================================================
@@ -75,6 +75,75 @@ static inline sp_weblog_text text_of(const char *s, size_t from, size_t to)
     return t;
 }
 
+/* The first position from i on where s[] is a blank (\s), or n. */
+static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    /* 16 bytes at a time while 16 are left: c == ' ' or c - 9 <= 4 */
+    const __m128i space = _mm_set1_epi8(' '), nine = _mm_set1_epi8(9), four = _mm_set1_epi8(4);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i t = _mm_sub_epi8(v, nine);
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(_mm_min_epu8(t, four), t));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while (i < n && !is_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* The first position from i on where s[] is c, or n (memchr without a call:
+ * the runs searched are short). */
+static inline size_t next_byte(const unsigned char *s, size_t i, size_t n, unsigned char c)
+{
+#if defined(__SSE2__)
+    const __m128i want = _mm_set1_epi8((char)c);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, want));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] != c)
+        i++;
+    return i;
+}
+
+/* The first position from i on where s[] is a quote or a backslash, or n. */
+static inline size_t next_quote_or_backslash(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#else
+    /* eight bytes at a time while none is a quote or a backslash */
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ 0x2222222222222222u, b = w ^ 0x5c5c5c5c5c5c5c5cu;
+        uint64_t hit = ((q - 0x0101010101010101u) & ~q) | ((b - 0x0101010101010101u) & ~b);
+        if (hit & 0x8080808080808080u)
+            break;
+        i += 8;
+    }
+#endif
+    while (i < n && !(byte_class[s[i]] & C_QUOTE))
+        i++;
+    return i;
+}
+
 /* ` +`: one or more spaces (only ' ') at *p; advances past them. */
 static inline int spaces(const unsigned char *s, size_t n, size_t *p)
 {
@@ -92,9 +161,7 @@ static inline int spaces(const unsigned char *s, size_t n, size_t *p)
  * would be followed by a non-blank, which the ` +` after it cannot take). */
 static inline int word(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out)
 {
-    size_t i = *p;
-    while (i < n && !is_ws(s[i]))
-        i++;
+    size_t i = next_blank(s, *p, n);
     if (i == *p)
         return 0;
     *out = text_of((const char *)s, *p, i);
@@ -113,18 +180,7 @@ static inline int quoted(const unsigned char *s, size_t n, size_t *p, sp_weblog_
         return 0;
     size_t start = ++i;
     for (;;) {
-        /* eight bytes at a time while none is a quote or a backslash */
-        while (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            uint64_t q = w ^ 0x2222222222222222u, b = w ^ 0x5c5c5c5c5c5c5c5cu;
-            uint64_t hit = ((q - 0x0101010101010101u) & ~q) | ((b - 0x0101010101010101u) & ~b);
-            if (hit & 0x8080808080808080u)
-                break;
-            i += 8;
-        }
-        while (i < n && !(byte_class[s[i]] & C_QUOTE))
-            i++;
+        i = next_quote_or_backslash(s, i, n);
         if (i >= n)
             return 0;
         if (s[i] == '"')
@@ -184,11 +240,11 @@ static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fiel
     /* \[(?<time>[^\]]+)\]: up to the first ']', not empty */
     if (i >= n || s[i] != '[')
         return 0;
-    const unsigned char *close = memchr(s + i + 1, ']', n - i - 1);
-    if (!close || close == s + i + 1)
+    size_t close = next_byte(s, i + 1, n, ']');
+    if (close >= n || close == i + 1)
         return 0;
-    f->time = text_of((const char *)s, i + 1, (size_t)(close - s));
-    i = (size_t)(close - s) + 1;
+    f->time = text_of((const char *)s, i + 1, close);
+    i = close + 1;
     if (!spaces(s, n, &i) || !quoted(s, n, &i, &f->request) || !spaces(s, n, &i))
         return 0;
     /* (?<status>\d{3}) followed by ` +` */
@@ -263,7 +319,9 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
 int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
 {
     const unsigned char *s = (const unsigned char *)(line ? line : "");
-    memset(f, 0, sizeof *f);
+    static const sp_weblog_text unset = {NULL, 0};
+    /* the core sets the other fields when it matches */
+    f->vhost = f->port = f->referer = f->agent = unset;
     if (format != SP_WEBLOG_VHOST_COMBINED) {
         /* combined and common read the same up to the size; combined is
          * tried first (parse_access_log's order) */
@@ -274,8 +332,7 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
                     f->format = SP_WEBLOG_COMBINED;
                     return 1;
                 }
-                f->referer.s = f->agent.s = NULL;
-                f->referer.n = f->agent.n = 0;
+                f->referer = f->agent = unset;
             }
             if (format != SP_WEBLOG_COMBINED && blank_rest(s, n, i)) {
                 f->format = SP_WEBLOG_COMMON;
@@ -284,7 +341,6 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
         }
         if (format != SP_WEBLOG_ANY)
             return 0;
-        memset(f, 0, sizeof *f);
     }
     if (!scan_vhost(s, n, f))
         return 0;
@@ -315,8 +371,7 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     while (i < n && s[i] == ' ')
         i++;
     size_t ms = i;
-    while (i < n && !is_ws(s[i]))
-        i++;
+    i = next_blank(s, i, n);
     if (i == ms || i >= n || s[i] != ' ')
         return 0;
     size_t me = i;
@@ -329,9 +384,10 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     while (z > 0 && s[z - 1] == ' ')
         z--;
 
-    /* the last run of non-blanks, [u, z), and the spaces before it, [t0, u) */
+    /* the last run of non-blanks, [v, z), and the spaces before it, [t0, v):
+     * the protocol when it looks like one */
     size_t t = z > pos ? z : pos; /* without a protocol: the first t >= z */
-    size_t u = t;                 /* the protocol, [u, z), when there is one */
+    size_t u = t;                 /* the protocol is [u, z) when u < z */
     if (z > pos && !is_ws(s[z - 1])) {
         size_t v = z;
         while (v > pos && !is_ws(s[v - 1]))
@@ -354,7 +410,7 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
         }
     }
     /* the target may not hold a '\n' */
-    if (t > pos && memchr(s + pos, '\n', t - pos))
+    if (next_byte(s, pos, t, '\n') < t)
         return 0;
     *method = text_of((const char *)s, ms, me);
     *target = text_of((const char *)s, pos, t);
@@ -375,12 +431,14 @@ struct sp_weblog_state {
     char text[48];
     int ok;         /* its result: 1 and ms, or 0 (no time) */
     int64_t ms;
+    const sp_shape *shape; /* sp_weblog_shape(), looked up once */
 };
 
 sp_weblog_state *sp_weblog_state_new(void)
 {
     sp_weblog_state *st = sp_xmalloc(sizeof *st);
     memset(st, 0, sizeof *st);
+    st->shape = sp_weblog_shape();
     return st;
 }
 
@@ -446,7 +504,7 @@ static int time_of(const char *s, size_t n, int64_t *ms)
 int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
 {
     /* consecutive lines mostly share their second */
-    if (st->have && st->len == n && memcmp(st->text, s, n) == 0) {
+    if (st->have && st->len == n && (n == 26 ? memcmp(st->text, s, 26) : memcmp(st->text, s, n)) == 0) {
         *ms = st->ms;
         return st->ok;
     }
@@ -494,6 +552,12 @@ const sp_shape *sp_weblog_shape(void)
 static int digits_value(sp_weblog_text t, int64_t *out)
 {
     uint64_t acc = 0;
+    if (t.n <= 18) { /* below 10^18: fits, no check needed */
+        for (size_t i = 0; i < t.n; i++)
+            acc = acc * 10 + (unsigned)((unsigned char)t.s[i] - '0');
+        *out = (int64_t)acc;
+        return 1;
+    }
     for (size_t i = 0; i < t.n; i++) {
         unsigned d = (unsigned char)t.s[i] - '0';
         if (acc > ((uint64_t)INT64_MAX - d) / 10)
@@ -516,22 +580,21 @@ sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, si
     if (!sp_weblog_scan(line, n, format, &m))
         return sp_null();
     /* numbers_fit: the size (unless '-') and the port must fit in an int */
-    int64_t size = 0, port = 0, status = 0;
+    int64_t size = 0, port = 0, status;
     if (!(m.size.n == 1 && m.size.s[0] == '-') && !digits_value(m.size, &size))
         return sp_null();
     if (m.port.s && !digits_value(m.port, &port))
         return sp_null();
-    digits_value(m.status, &status); /* three digits */
+    status = (m.status.s[0] - '0') * 100 + (m.status.s[1] - '0') * 10 + (m.status.s[2] - '0'); /* \d{3} */
 
     sp_weblog_text method = {NULL, 0}, target, protocol = {NULL, 0};
     int split = sp_weblog_split_request(m.request.s, m.request.n, &method, &target, &protocol);
     sp_weblog_text endpoint = split ? target : m.request; /* coalesce(r.target, m.request) */
-    const char *q = endpoint.n ? memchr(endpoint.s, '?', endpoint.n) : NULL;
-    sp_weblog_text path = {endpoint.s, q ? (size_t)(q - endpoint.s) : endpoint.n}; /* path_of */
+    sp_weblog_text path = {endpoint.s, next_byte((const unsigned char *)endpoint.s, 0, endpoint.n, '?')}; /* path_of */
     int64_t t;
     int have_time = sp_weblog_time(st, m.time.s, m.time.n, &t);
 
-    sp_value r = sp_record_new(a, sp_weblog_shape());
+    sp_value r = sp_record_new(a, st->shape);
     sp_value *v = r.u.rec->vals;
     v[F_HOST] = str_or_empty(m.host);
     v[F_IDENT] = str_or_empty(m.ident);
