@@ -30,6 +30,7 @@
 #include "ast.h"
 #include "eval.h"
 #include "value.h"
+#include "weblog.h"
 
 const sp_builtin_info sp_builtins[SP_BUILTIN_COUNT_] = {
 #define SP_BUILTIN(id, name, min, max, result, summary) {name, min, max, result, summary},
@@ -1266,34 +1267,33 @@ static int parse_fields(const char *s, size_t n, const char *f, size_t fn, tm_pa
     return i == n ? PT_OK : PT_NOMATCH;
 }
 
-static sp_value b_parse_time(sp_eval *ev, sp_value s, sp_value fmt, const sp_expr *call)
+int sp_time_parse(const char *s, size_t n, const char *fmt, size_t fn, int64_t *ms, char *bad)
 {
     tm_parts p;
     memset(&p, 0, sizeof p);
     p.year = 1970;
     p.mon = 1;
     p.day = 1;
-    char bad = 0;
-    int rc = parse_fields(sptr(s), s.n, sptr(fmt), fmt.n, &p, &bad);
+    char badc = 0;
+    int rc = parse_fields(s ? s : "", n, fmt ? fmt : "", fn, &p, &badc);
     if (rc == PT_BADFMT) {
         if (bad)
-            sp_eval_error(ev, call, "parse_time(): unknown directive '%%%c' in the format", bad);
-        else
-            sp_eval_error(ev, call, "parse_time(): the format ends with a lone '%%'");
-        return sp_null();
+            *bad = badc;
+        return -1;
     }
     if (rc != PT_OK)
-        return sp_null();
+        return 0;
     if (p.have_epoch) {
         int64_t t;
         if (__builtin_add_overflow(p.epoch_s * 1000, p.ms, &t))
-            return sp_null();
-        return sp_int(t);
+            return 0;
+        *ms = t;
+        return 1;
     }
     if (p.have_yday && !p.have_md) {
         int64_t ndays = is_leap(p.year) ? 366 : 365;
         if (p.yday < 1 || p.yday > ndays)
-            return sp_null();
+            return 0;
         int64_t left = p.yday;
         p.mon = 1;
         while (left > days_in_month(p.year, (int)p.mon)) {
@@ -1304,10 +1304,30 @@ static sp_value b_parse_time(sp_eval *ev, sp_value s, sp_value fmt, const sp_exp
     }
     if (p.mon < 1 || p.mon > 12 || p.day < 1 || p.day > days_in_month(p.year, (int)p.mon) || p.hour > 23 ||
         p.min > 59 || p.sec > 60)
-        return sp_null();
+        return 0;
     int64_t days = days_from_civil(p.year, (int)p.mon, (int)p.day);
-    int64_t t = days * MS_PER_DAY + p.hour * 3600000 + p.min * 60000 + p.sec * 1000 + p.ms - p.offset_min * 60000;
-    return sp_int(t);
+    *ms = days * MS_PER_DAY + p.hour * 3600000 + p.min * 60000 + p.sec * 1000 + p.ms - p.offset_min * 60000;
+    return 1;
+}
+
+int64_t sp_days_from_civil(int64_t y, int m, int d)
+{
+    return days_from_civil(y, m, d);
+}
+
+static sp_value b_parse_time(sp_eval *ev, sp_value s, sp_value fmt, const sp_expr *call)
+{
+    int64_t t;
+    char bad = 0;
+    int rc = sp_time_parse(sptr(s), s.n, sptr(fmt), fmt.n, &t, &bad);
+    if (rc < 0) {
+        if (bad)
+            sp_eval_error(ev, call, "parse_time(): unknown directive '%%%c' in the format", bad);
+        else
+            sp_eval_error(ev, call, "parse_time(): the format ends with a lone '%%'");
+        return sp_null();
+    }
+    return rc ? sp_int(t) : sp_null();
 }
 
 static void put_year(sbuf *b, int64_t y)
@@ -1604,6 +1624,21 @@ sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const
         if (!want_str(ev, call, id, args, 0))
             return sp_null();
         return b_url_decode(ev, args[0]);
+
+    /* ----- access logs ----- */
+    case SP_BUILTIN_SCAN_ACCESS_LOG: {
+        if (!want_str(ev, call, id, args, 0) || (n > 1 && !want_str(ev, call, id, args, 1)))
+            return sp_null();
+        int format = n > 1 ? sp_weblog_format_lookup(sptr(args[1]), args[1].n) : SP_WEBLOG_ANY;
+        if (format < 0) {
+            sp_eval_error(ev, call, "scan_access_log(): no format '%.*s' (the formats: %s)",
+                          (int)(args[1].n > 64 ? 64 : args[1].n), sptr(args[1]), sp_weblog_format_names);
+            return sp_null();
+        }
+        if (!ev->weblog)
+            ev->weblog = sp_weblog_state_new();
+        return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format);
+    }
 
     case SP_BUILTIN_COUNT_:
         break;

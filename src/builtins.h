@@ -3,6 +3,7 @@
 #define SP_BUILTINS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 
@@ -39,5 +40,14 @@ typedef struct sp_regex sp_regex;
 sp_regex *sp_regex_prepare(const char *pattern, size_t len, sp_arena *a);
 /* Frees what sp_regex_prepare made outside the arena.  Accepts NULL. */
 void sp_regex_free(sp_regex *re);
+
+/* parse_time(s, fmt) without the values: 1 and the time (ms since the epoch)
+ * in *ms when s[0..n) reads as fmt[0..fn) and is a date that exists, 0 when
+ * not, -1 when the format is invalid (*bad, if given, is the unknown
+ * directive, or '\0' for a lone '%' at its end).  Shared with weblog.c. */
+int sp_time_parse(const char *s, size_t n, const char *fmt, size_t fn, int64_t *ms, char *bad);
+
+/* Days since 1970-01-01 of a date of the proleptic Gregorian calendar. */
+int64_t sp_days_from_civil(int64_t y, int m, int d);
 
 #endif

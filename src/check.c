@@ -11,6 +11,7 @@
 #include "ops.h"
 #include "suggest.h"
 #include "types.h"
+#include "weblog.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -258,6 +259,25 @@ static char *fmt_duration(checker *c, int64_t ms)
 
 /* ----- types of built-ins ----- */
 
+/* The record of scan_access_log: web_record's in stdlib/weblog.sp, whose
+ * type the checker infers as this. */
+static const sp_type *access_record_type(checker *c)
+{
+    const sp_shape *sh = sp_weblog_shape();
+    const sp_type **elems = sp_arena_alloc(c->a, sizeof *elems * (size_t)sh->n);
+    const char **names = sp_arena_alloc(c->a, sizeof *names * (size_t)sh->n);
+    for (int i = 0; i < sh->n; i++) {
+        names[i] = sh->names[i];
+        if (strcmp(names[i], "time") == 0 || strcmp(names[i], "duration_us") == 0)
+            elems[i] = sp_type_nullable(c->a, &sp_type_int);
+        else if (strcmp(names[i], "status") == 0 || strcmp(names[i], "size") == 0 || strcmp(names[i], "port") == 0)
+            elems[i] = &sp_type_int;
+        else
+            elems[i] = &sp_type_string;
+    }
+    return sp_type_record(c->a, sh->n, names, elems);
+}
+
 static const sp_type *builtin_result(checker *c, int b, const sp_type **args, int n)
 {
     char r = sp_builtins[b].result;
@@ -277,6 +297,7 @@ static const sp_type *builtin_result(checker *c, int b, const sp_type **args, in
         if (n > 1)
             t = sp_type_join(c->a, t, args[1]);
         break;
+    case 'w': t = access_record_type(c); break;
     default: t = &sp_type_any; break;
     }
     if ((b == SP_BUILTIN_TO_INT || b == SP_BUILTIN_TO_FLOAT) && n == 2 && !args[1]->nullable &&
@@ -309,6 +330,19 @@ static void check_regex_arg(checker *c, int b, sp_arg *args)
     pcre2_get_error_message(err, msg, sizeof msg);
     sp_diag_error(c->d, args->next->value->loc, NULL,
                   "invalid regular expression: %s (at offset %zu of the pattern)", (char *)msg, (size_t)off);
+}
+
+/* A constant format of scan_access_log must be one it knows. */
+static void check_access_format_arg(checker *c, int b, sp_arg *args)
+{
+    if (b != SP_BUILTIN_SCAN_ACCESS_LOG || !args || !args->next)
+        return;
+    int neg;
+    const sp_expr *v = const_literal(c, args->next->value, &neg);
+    if (!v || v->kind != SP_E_STRING || sp_weblog_format_lookup(v->u.str.s, v->u.str.len) >= 0)
+        return;
+    sp_diag_error(c->d, args->next->value->loc, NULL, "scan_access_log knows no format '%.*s' (the formats: %s)",
+                  (int)(v->u.str.len > 64 ? 64 : v->u.str.len), v->u.str.s, sp_weblog_format_names);
 }
 
 /* ----- applying functions ----- */
@@ -602,6 +636,7 @@ static const sp_type *check_call(checker *c, sp_expr *e)
         e->resolution = SP_R_BUILTIN;
         e->slot = ft->builtin;
         check_regex_arg(c, ft->builtin, e->u.call.args);
+        check_access_format_arg(c, ft->builtin, e->u.call.args);
         if (ft->builtin == SP_BUILTIN_COALESCE && e->u.call.nargs >= 2) {
             /* the first non-null: null only if the last may be */
             const sp_type *t = &sp_type_null;

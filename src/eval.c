@@ -6,6 +6,7 @@
  * comparisons with null are false, a field of null is null. */
 #include "eval.h"
 #include "builtins.h"
+#include "weblog.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -42,6 +43,8 @@ void sp_eval_destroy(sp_eval *ev)
         free(scratch[1]);
         free(scratch);
     }
+    sp_weblog_state_free(ev->weblog);
+    ev->weblog = NULL;
     ev->stack = NULL;
 }
 

@@ -31,6 +31,7 @@ typedef struct sp_eval {
     void *match_context;    /* PCRE2 match context with a big JIT stack; owned */
     void *jit_stack;        /* that stack: long quoted fields need more than 32 KiB; owned */
     void *regex_scratch;    /* a regex compiled at run time, with its pattern; owned */
+    struct sp_weblog_state *weblog; /* scan_access_log's last timestamp (weblog.c), made on first use; owned */
 } sp_eval;
 
 /* Prepares an evaluator; `diag` may be NULL (errors are only counted). */

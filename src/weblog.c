@@ -1,0 +1,615 @@
+/* weblog.c - the native access-log scanner: scan_access_log(), behind
+ * parse_access_log, parse_combined, parse_common and parse_vhost_combined
+ * of stdlib/weblog.sp.
+ *
+ * The language versions (parse_*_re in weblog.sp) are the reference: this
+ * file reads a line as their PCRE2 patterns do and builds the record as
+ * web_record() does, field for field.  Their patterns are deterministic
+ * (possessive quoted fields, \S+ runs that must end at a blank), so each can
+ * be read in one pass; the comments quote the part of the pattern each step
+ * stands for.  PCRE2 runs in byte mode with its default tables and LF as the
+ * newline: \s is [\t\n\v\f\r ], \S any other byte (NUL and bytes >= 0x80
+ * included), '.' any byte but '\n', and '$' matches at the end or before a
+ * '\n' that ends the subject.
+ *
+ * Nothing is allocated per line but the record (in the caller's arena); its
+ * strings are views into the line. */
+#include "weblog.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "builtins.h"
+
+/* ======================================================================
+ * Formats
+ * ====================================================================== */
+
+const char sp_weblog_format_names[] = "any, combined, common, vhost_combined";
+
+int sp_weblog_format_lookup(const char *name, size_t len)
+{
+    /* called for each line: one comparison */
+    switch (len) {
+    case 3: return memcmp(name, "any", 3) == 0 ? SP_WEBLOG_ANY : -1;
+    case 6: return memcmp(name, "common", 6) == 0 ? SP_WEBLOG_COMMON : -1;
+    case 8: return memcmp(name, "combined", 8) == 0 ? SP_WEBLOG_COMBINED : -1;
+    case 14: return memcmp(name, "vhost_combined", 14) == 0 ? SP_WEBLOG_VHOST_COMBINED : -1;
+    default: return -1;
+    }
+}
+
+/* ======================================================================
+ * Scanning
+ * ====================================================================== */
+
+/* Byte classes: PCRE2's \s (its default tables: the C locale) and \d, and
+ * the bytes that end a run inside a quoted field. */
+enum { C_WS = 1, C_DIGIT = 2, C_QUOTE = 4 };
+static const unsigned char byte_class[256] = {
+    ['\t'] = C_WS, ['\n'] = C_WS, ['\v'] = C_WS, ['\f'] = C_WS, ['\r'] = C_WS, [' '] = C_WS,
+    ['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+    ['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+    ['"'] = C_QUOTE, ['\\'] = C_QUOTE,
+};
+
+/* \s */
+static inline int is_ws(unsigned char c)
+{
+    return byte_class[c] & C_WS;
+}
+
+/* \d */
+static inline int is_digit(unsigned char c)
+{
+    return byte_class[c] & C_DIGIT;
+}
+
+static inline sp_weblog_text text_of(const char *s, size_t from, size_t to)
+{
+    sp_weblog_text t = {s + from, to - from};
+    return t;
+}
+
+/* The first position from i on where s[] is a blank (\s), or n. */
+static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    /* 16 bytes at a time while 16 are left: c == ' ' or c - 9 <= 4 */
+    const __m128i space = _mm_set1_epi8(' '), nine = _mm_set1_epi8(9), four = _mm_set1_epi8(4);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i t = _mm_sub_epi8(v, nine);
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(_mm_min_epu8(t, four), t));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while (i < n && !is_ws(s[i]))
+        i++;
+    return i;
+}
+
+/* The first position from i on where s[] is c, or n (memchr without a call:
+ * the runs searched are short). */
+static inline size_t next_byte(const unsigned char *s, size_t i, size_t n, unsigned char c)
+{
+#if defined(__SSE2__)
+    const __m128i want = _mm_set1_epi8((char)c);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, want));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while (i < n && s[i] != c)
+        i++;
+    return i;
+}
+
+/* The first position from i on where s[] is a quote or a backslash, or n. */
+static inline size_t next_quote_or_backslash(const unsigned char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+        if (mask)
+            return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#else
+    /* eight bytes at a time while none is a quote or a backslash */
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t q = w ^ 0x2222222222222222u, b = w ^ 0x5c5c5c5c5c5c5c5cu;
+        uint64_t hit = ((q - 0x0101010101010101u) & ~q) | ((b - 0x0101010101010101u) & ~b);
+        if (hit & 0x8080808080808080u)
+            break;
+        i += 8;
+    }
+#endif
+    while (i < n && !(byte_class[s[i]] & C_QUOTE))
+        i++;
+    return i;
+}
+
+/* ` +`: one or more spaces (only ' ') at *p; advances past them. */
+static inline int spaces(const unsigned char *s, size_t n, size_t *p)
+{
+    size_t i = *p;
+    if (i >= n || s[i] != ' ')
+        return 0;
+    do
+        i++;
+    while (i < n && s[i] == ' ');
+    *p = i;
+    return 1;
+}
+
+/* `\S+` followed by a blank: the run of non-blanks at *p (a shorter one
+ * would be followed by a non-blank, which the ` +` after it cannot take). */
+static inline int word(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out)
+{
+    size_t i = next_blank(s, *p, n);
+    if (i == *p)
+        return 0;
+    *out = text_of((const char *)s, *p, i);
+    *p = i;
+    return 1;
+}
+
+/* `"((?:[^"\\]++|\\.)*+)"` at *p: a quote, then bytes that are neither a
+ * quote nor a backslash, or a backslash and any byte but '\n', then a
+ * quote.  Possessive: a backslash at the end or before '\n' ends the
+ * contents there, and the closing quote is missing. */
+static inline int quoted(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out)
+{
+    size_t i = *p;
+    if (i >= n || s[i] != '"')
+        return 0;
+    size_t start = ++i;
+    for (;;) {
+        i = next_quote_or_backslash(s, i, n);
+        if (i >= n)
+            return 0;
+        if (s[i] == '"')
+            break;
+        if (i + 1 >= n || s[i + 1] == '\n')
+            return 0;
+        i += 2;
+    }
+    *out = text_of((const char *)s, start, i);
+    *p = i + 1;
+    return 1;
+}
+
+/* `\s*$`: only blanks from p on ('$' before a final '\n' changes nothing:
+ * \s* takes the '\n'). */
+static inline int blank_rest(const unsigned char *s, size_t n, size_t p)
+{
+    while (p < n && is_ws(s[p]))
+        p++;
+    return p == n;
+}
+
+/* `(?: +(?:"(?:[^"\\]++|\\.)*+"|[^\s"]++))*+`: the extra fields after the
+ * agent, quoted or not.  Returns where they end: an iteration that does not
+ * match (blanks then something else, a quote not closed) is not taken, and
+ * the loop is possessive, so that is final. */
+static size_t extra_fields(const unsigned char *s, size_t n, size_t p)
+{
+    for (;;) {
+        size_t q = p;
+        if (!spaces(s, n, &q))
+            return p;
+        if (q < n && s[q] == '"') {
+            sp_weblog_text ignored;
+            if (!quoted(s, n, &q, &ignored))
+                return p;
+        } else if (q < n && !is_ws(s[q])) {
+            while (q < n && !is_ws(s[q]) && s[q] != '"')
+                q++;
+        } else {
+            return p;
+        }
+        p = q;
+    }
+}
+
+/* What common, combined and vhost_combined share, from the client on:
+ * `(?<host>\S+) +(?<ident>\S+) +(?<user>\S+) +\[(?<time>[^\]]+)\] +
+ *  "(?<request>...)" +(?<status>\d{3}) +(?<size>\d+|-)`.
+ * *p: where the client starts; set to the end of the size. */
+static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fields *f)
+{
+    size_t i = *p;
+    if (!word(s, n, &i, &f->host) || !spaces(s, n, &i) || !word(s, n, &i, &f->ident) || !spaces(s, n, &i) ||
+        !word(s, n, &i, &f->user) || !spaces(s, n, &i))
+        return 0;
+    /* \[(?<time>[^\]]+)\]: up to the first ']', not empty */
+    if (i >= n || s[i] != '[')
+        return 0;
+    size_t close = next_byte(s, i + 1, n, ']');
+    if (close >= n || close == i + 1)
+        return 0;
+    f->time = text_of((const char *)s, i + 1, close);
+    i = close + 1;
+    if (!spaces(s, n, &i) || !quoted(s, n, &i, &f->request) || !spaces(s, n, &i))
+        return 0;
+    /* (?<status>\d{3}) followed by ` +` */
+    if (n - i < 3 || !is_digit(s[i]) || !is_digit(s[i + 1]) || !is_digit(s[i + 2]))
+        return 0;
+    f->status = text_of((const char *)s, i, i + 3);
+    i += 3;
+    if (!spaces(s, n, &i))
+        return 0;
+    /* (?<size>\d+|-): all the digits (what follows is a blank or the end) */
+    size_t start = i;
+    if (i < n && s[i] == '-') {
+        i++;
+    } else {
+        while (i < n && is_digit(s[i]))
+            i++;
+        if (i == start)
+            return 0;
+    }
+    f->size = text_of((const char *)s, start, i);
+    *p = i;
+    return 1;
+}
+
+/* ` +"(?<referer>...)" +"(?<agent>...)"` then the extra fields, from p; the
+ * fields are set and the position after them is in *end only when all of
+ * that matches. */
+static int referer_agent(const unsigned char *s, size_t n, size_t p, sp_weblog_fields *f, size_t *end)
+{
+    sp_weblog_text referer, agent;
+    if (!spaces(s, n, &p) || !quoted(s, n, &p, &referer) || !spaces(s, n, &p) || !quoted(s, n, &p, &agent))
+        return 0;
+    f->referer = referer;
+    f->agent = agent;
+    *end = extra_fields(s, n, p);
+    return 1;
+}
+
+/* vhost_combined: `^(?<vhost>[^\s,]+?)(?::(?<port>\d+))? +` then the core,
+ * then `(?: +"referer" +"agent" extra fields)?\s*$`. */
+static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
+{
+    /* The server name and the port are one run of bytes that are neither
+     * blanks nor commas, followed by a space.  The lazy name stops at the
+     * first ':' whose digits reach that space; only the last ':' can have
+     * nothing but digits after it, and the name takes at least one byte. */
+    size_t w = 0;
+    while (w < n && !is_ws(s[w]) && s[w] != ',')
+        w++;
+    if (w == 0 || w >= n || s[w] != ' ')
+        return 0;
+    size_t k = w;
+    while (k > 0 && is_digit(s[k - 1]))
+        k--;
+    if (k < w && k >= 2 && s[k - 1] == ':') {
+        f->vhost = text_of((const char *)s, 0, k - 1);
+        f->port = text_of((const char *)s, k, w);
+    } else {
+        f->vhost = text_of((const char *)s, 0, w);
+    }
+    size_t i = w;
+    if (!spaces(s, n, &i) || !scan_core(s, n, &i, f))
+        return 0;
+    /* the optional group is tried first: when it matches, \s*$ must hold
+     * after it (without it, \s*$ would meet its quote) */
+    size_t end;
+    if (referer_agent(s, n, i, f, &end))
+        return blank_rest(s, n, end);
+    return blank_rest(s, n, i);
+}
+
+int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
+{
+    const unsigned char *s = (const unsigned char *)(line ? line : "");
+    static const sp_weblog_text unset = {NULL, 0};
+    /* the core sets the other fields when it matches */
+    f->vhost = f->port = f->referer = f->agent = unset;
+    if (format != SP_WEBLOG_VHOST_COMBINED) {
+        /* combined and common read the same up to the size; combined is
+         * tried first (parse_access_log's order) */
+        size_t i = 0, end;
+        if (scan_core(s, n, &i, f)) {
+            if (format != SP_WEBLOG_COMMON && referer_agent(s, n, i, f, &end)) {
+                if (blank_rest(s, n, end)) {
+                    f->format = SP_WEBLOG_COMBINED;
+                    return 1;
+                }
+                f->referer = f->agent = unset;
+            }
+            if (format != SP_WEBLOG_COMBINED && blank_rest(s, n, i)) {
+                f->format = SP_WEBLOG_COMMON;
+                return 1;
+            }
+        }
+        if (format != SP_WEBLOG_ANY)
+            return 0;
+    }
+    if (!scan_vhost(s, n, f))
+        return 0;
+    f->format = SP_WEBLOG_VHOST_COMBINED;
+    return 1;
+}
+
+/* ======================================================================
+ * The request line
+ * ====================================================================== */
+
+/* split_request: '^ *(?<method>\S+) +(?<target>.*?)(?: +(?<protocol>HTTP/\S*|\S+/\d\S*))? *$'.
+ *
+ * The method is the run of non-blanks after the leading spaces, and a space
+ * must follow it.  The target is lazy: the first end t (from the first
+ * non-space after the method, never past a '\n', which '.' does not take)
+ * where either the protocol group and ` *$` match, or ` *$` alone does.
+ * ` *$` holds at x exactly when x >= z, z being where the spaces before the
+ * end (or before a final '\n') begin.  The protocol is a run of non-blanks
+ * followed by ` *$`, so it can only be the last run, ending at z; the group
+ * matches from any t in the spaces before it, the first of which is the
+ * earliest. */
+int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
+                            sp_weblog_text *protocol)
+{
+    const unsigned char *s = (const unsigned char *)(r ? r : "");
+    size_t i = 0;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t ms = i;
+    i = next_blank(s, i, n);
+    if (i == ms || i >= n || s[i] != ' ')
+        return 0;
+    size_t me = i;
+    while (i < n && s[i] == ' ')
+        i++;
+    size_t pos = i;
+
+    /* z: the trailing spaces, before a final '\n' if there is one */
+    size_t z = n > 0 && s[n - 1] == '\n' ? n - 1 : n;
+    while (z > 0 && s[z - 1] == ' ')
+        z--;
+
+    /* the last run of non-blanks, [v, z), and the spaces before it, [t0, v):
+     * the protocol when it looks like one */
+    size_t t = z > pos ? z : pos; /* without a protocol: the first t >= z */
+    size_t u = t;                 /* the protocol is [u, z) when u < z */
+    if (z > pos && !is_ws(s[z - 1])) {
+        size_t v = z;
+        while (v > pos && !is_ws(s[v - 1]))
+            v--;
+        size_t t0 = v;
+        while (t0 > pos && s[t0 - 1] == ' ')
+            t0--;
+        /* HTTP/\S* or \S+/\d\S*: "HTTP/" first, else a '/' after the
+         * first byte with a digit after it */
+        int proto = 0;
+        if (t0 < v && v > pos) {
+            if (z - v >= 5 && memcmp(s + v, "HTTP/", 5) == 0)
+                proto = 1;
+            for (size_t j = v + 1; !proto && j + 1 < z; j++)
+                proto = s[j] == '/' && is_digit(s[j + 1]);
+        }
+        if (proto) {
+            t = t0;
+            u = v;
+        }
+    }
+    /* the target may not hold a '\n' */
+    if (next_byte(s, pos, t, '\n') < t)
+        return 0;
+    *method = text_of((const char *)s, ms, me);
+    *target = text_of((const char *)s, pos, t);
+    protocol->s = NULL;
+    protocol->n = 0;
+    if (u < z)
+        *protocol = text_of((const char *)s, u, z);
+    return 1;
+}
+
+/* ======================================================================
+ * Times
+ * ====================================================================== */
+
+struct sp_weblog_state {
+    int have;       /* text/ok/ms hold a conversion */
+    size_t len;     /* the last timestamp text converted, text[0..len) */
+    char text[48];
+    int ok;         /* its result: 1 and ms, or 0 (no time) */
+    int64_t ms;
+    const sp_shape *shape; /* sp_weblog_shape(), looked up once */
+};
+
+sp_weblog_state *sp_weblog_state_new(void)
+{
+    sp_weblog_state *st = sp_xmalloc(sizeof *st);
+    memset(st, 0, sizeof *st);
+    st->shape = sp_weblog_shape();
+    return st;
+}
+
+void sp_weblog_state_free(sp_weblog_state *st)
+{
+    free(st);
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int two_digits(const unsigned char *s)
+{
+    return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+/* The usual form, exactly: "10/Oct/2000:13:55:36 -0700" (26 bytes, the
+ * month as Apache writes it).  What parse_time(text, "%d/%b/%Y:%H:%M:%S %z")
+ * gives for it; 0 for anything else, which the general path then reads. */
+static int apache_time(const unsigned char *s, size_t n, int64_t *ms)
+{
+    static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    static const unsigned char digit_at[] = {0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25};
+    static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n != 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' || s[20] != ' ' ||
+        (s[21] != '+' && s[21] != '-'))
+        return 0;
+    for (size_t k = 0; k < sizeof digit_at; k++)
+        if (!is_digit(s[digit_at[k]]))
+            return 0;
+    int mon = 0;
+    while (mon < 12 && memcmp(months + 3 * mon, s + 3, 3) != 0)
+        mon++;
+    if (mon == 12)
+        return 0;
+    int day = two_digits(s), hour = two_digits(s + 12), min = two_digits(s + 15), sec = two_digits(s + 18);
+    int64_t year = two_digits(s + 7) * 100 + two_digits(s + 9);
+    int zh = two_digits(s + 22), zm = two_digits(s + 24);
+    int dim = mon == 1 && is_leap(year) ? 29 : mdays[mon];
+    if (day < 1 || day > dim || hour > 23 || min > 59 || sec > 60 || zh > 23 || zm > 59)
+        return 0;
+    int64_t offset_min = (s[21] == '-' ? -1 : 1) * (zh * 60 + zm);
+    *ms = sp_days_from_civil(year, mon + 1, day) * 86400000LL + hour * 3600000LL + min * 60000LL + sec * 1000LL -
+          offset_min * 60000;
+    return 1;
+}
+
+/* time_of(text) of weblog.sp: the first of its four formats that reads. */
+static int time_of(const char *s, size_t n, int64_t *ms)
+{
+    static const char *const formats[] = {"%d/%b/%Y:%H:%M:%S %z", "%d/%b/%Y %H:%M:%S %z", "%d/%b/%Y:%H:%M:%S",
+                                          "%d/%b/%Y %H:%M:%S"};
+    if (apache_time((const unsigned char *)s, n, ms))
+        return 1;
+    for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++)
+        if (sp_time_parse(s, n, formats[k], strlen(formats[k]), ms, NULL) == 1)
+            return 1;
+    return 0;
+}
+
+int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+{
+    /* consecutive lines mostly share their second */
+    if (st->have && st->len == n && (n == 26 ? memcmp(st->text, s, 26) : memcmp(st->text, s, n)) == 0) {
+        *ms = st->ms;
+        return st->ok;
+    }
+    int64_t t = 0;
+    int ok = time_of(s, n, &t);
+    if (n <= sizeof st->text) {
+        memcpy(st->text, s, n);
+        st->len = n;
+        st->ok = ok;
+        st->ms = t;
+        st->have = 1;
+    }
+    *ms = t;
+    return ok;
+}
+
+/* ======================================================================
+ * Records
+ * ====================================================================== */
+
+enum {
+    F_HOST, F_IDENT, F_USER, F_TIME, F_METHOD, F_ENDPOINT, F_PATH, F_PROTOCOL, F_STATUS, F_SIZE, F_REFERER,
+    F_AGENT, F_VHOST, F_PORT, F_DURATION_US, F_COUNT
+};
+
+/* web_record's fields, in its order */
+static const char *field_names[F_COUNT] = {"host",     "ident",  "user",    "time",  "method",
+                                           "endpoint", "path",   "protocol", "status", "size",
+                                           "referer",  "agent",  "vhost",   "port",  "duration_us"};
+static sp_shape access_shape = {F_COUNT, field_names, 0};
+static pthread_once_t access_shape_once = PTHREAD_ONCE_INIT;
+
+static void access_shape_init(void)
+{
+    access_shape.id = sp_shape_id();
+}
+
+const sp_shape *sp_weblog_shape(void)
+{
+    pthread_once(&access_shape_once, access_shape_init);
+    return &access_shape;
+}
+
+/* to_int() of a run of digits: 0 when it does not fit in an int64. */
+static int digits_value(sp_weblog_text t, int64_t *out)
+{
+    uint64_t acc = 0;
+    if (t.n <= 18) { /* below 10^18: fits, no check needed */
+        for (size_t i = 0; i < t.n; i++)
+            acc = acc * 10 + (unsigned)((unsigned char)t.s[i] - '0');
+        *out = (int64_t)acc;
+        return 1;
+    }
+    for (size_t i = 0; i < t.n; i++) {
+        unsigned d = (unsigned char)t.s[i] - '0';
+        if (acc > ((uint64_t)INT64_MAX - d) / 10)
+            return 0;
+        acc = acc * 10 + d;
+    }
+    *out = (int64_t)acc;
+    return 1;
+}
+
+/* "" + coalesce(group, ""): an unset group is "". */
+static sp_value str_or_empty(sp_weblog_text t)
+{
+    return t.s ? sp_str(t.s, t.n) : sp_str("", 0);
+}
+
+sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format format)
+{
+    sp_weblog_fields m;
+    if (!sp_weblog_scan(line, n, format, &m))
+        return sp_null();
+    /* numbers_fit: the size (unless '-') and the port must fit in an int */
+    int64_t size = 0, port = 0, status;
+    if (!(m.size.n == 1 && m.size.s[0] == '-') && !digits_value(m.size, &size))
+        return sp_null();
+    if (m.port.s && !digits_value(m.port, &port))
+        return sp_null();
+    status = (m.status.s[0] - '0') * 100 + (m.status.s[1] - '0') * 10 + (m.status.s[2] - '0'); /* \d{3} */
+
+    sp_weblog_text method = {NULL, 0}, target, protocol = {NULL, 0};
+    int split = sp_weblog_split_request(m.request.s, m.request.n, &method, &target, &protocol);
+    sp_weblog_text endpoint = split ? target : m.request; /* coalesce(r.target, m.request) */
+    sp_weblog_text path = {endpoint.s, next_byte((const unsigned char *)endpoint.s, 0, endpoint.n, '?')}; /* path_of */
+    int64_t t;
+    int have_time = sp_weblog_time(st, m.time.s, m.time.n, &t);
+
+    sp_value r = sp_record_new(a, st->shape);
+    sp_value *v = r.u.rec->vals;
+    v[F_HOST] = str_or_empty(m.host);
+    v[F_IDENT] = str_or_empty(m.ident);
+    v[F_USER] = str_or_empty(m.user);
+    v[F_TIME] = have_time ? sp_int(t) : sp_null();
+    v[F_METHOD] = str_or_empty(method);
+    v[F_ENDPOINT] = str_or_empty(endpoint);
+    v[F_PATH] = str_or_empty(path);
+    v[F_PROTOCOL] = str_or_empty(protocol);
+    v[F_STATUS] = sp_int(status);
+    v[F_SIZE] = sp_int(size);
+    v[F_REFERER] = str_or_empty(m.referer);
+    v[F_AGENT] = str_or_empty(m.agent);
+    v[F_VHOST] = str_or_empty(m.vhost);
+    v[F_PORT] = sp_int(port);
+    v[F_DURATION_US] = sp_null();
+    return r;
+}

@@ -1,0 +1,82 @@
+/* weblog.h - the native access-log scanner behind scan_access_log().
+ *
+ * One pass over a line, no regular expression and no allocation: the fields
+ * are views (pointer + length) into the line.  It reads the three fixed
+ * formats of stdlib/weblog.sp (common, combined, vhost_combined) and gives
+ * exactly what the language versions there (parse_common_re, ...) give for
+ * every line: their patterns are deterministic, and each rule below says
+ * which part of which pattern it stands for (tests/run_weblog_native.sh
+ * compares the two over real, generated and mutated lines). */
+#ifndef SP_WEBLOG_H
+#define SP_WEBLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "value.h"
+
+/* The formats, as scan_access_log's second argument names them. */
+typedef enum sp_weblog_format {
+    SP_WEBLOG_ANY,           /* "any": combined, else common, else vhost_combined */
+    SP_WEBLOG_COMBINED,      /* "combined" */
+    SP_WEBLOG_COMMON,        /* "common" */
+    SP_WEBLOG_VHOST_COMBINED /* "vhost_combined" */
+} sp_weblog_format;
+
+/* The format called name[0..len), or -1. */
+int sp_weblog_format_lookup(const char *name, size_t len);
+/* The names of the formats, for messages: "any, combined, common, vhost_combined". */
+extern const char sp_weblog_format_names[];
+
+/* A field of a line: a view into it; s == NULL when the line has no such
+ * group (a regex group that did not take part in the match). */
+typedef struct sp_weblog_text {
+    const char *s; /* first byte, or NULL: unset */
+    size_t n;      /* length */
+} sp_weblog_text;
+
+/* What one line holds, before conversion: the groups of the pattern that
+ * matched (a format's absent fields are unset). */
+typedef struct sp_weblog_fields {
+    sp_weblog_format format; /* the format that matched (never ANY) */
+    sp_weblog_text vhost, port, host, ident, user, time, request, status, size, referer, agent;
+} sp_weblog_fields;
+
+/* Scans line[0..n) in format `f`.  Returns 1 when the line is in the
+ * format, its fields in *out (views into the line), else 0 (*out is then
+ * meaningless).  Pure: no state, no allocation. */
+int sp_weblog_scan(const char *line, size_t n, sp_weblog_format f, sp_weblog_fields *out);
+
+/* The request line split as split_request() does: METHOD TARGET [PROTOCOL].
+ * Returns 0 when it is not of that shape; protocol is unset for HTTP/0.9. */
+int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
+                            sp_weblog_text *protocol);
+
+/* Per-thread state of the conversions: the last timestamp converted.  One
+ * per evaluator (sp_eval.weblog), never shared between threads. */
+typedef struct sp_weblog_state sp_weblog_state;
+
+/* A new state; the caller owns it (sp_weblog_state_free).  Never NULL. */
+sp_weblog_state *sp_weblog_state_new(void);
+/* Frees it.  Accepts NULL. */
+void sp_weblog_state_free(sp_weblog_state *st);
+
+/* An Apache %t time without its brackets, as time_of() in weblog.sp reads it:
+ * milliseconds since the epoch in *ms and 1, or 0 when it cannot be read.
+ * `st` (not NULL) caches the last text seen. */
+int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms);
+
+/* The record parse_access_log (f ANY), parse_combined, parse_common or
+ * parse_vhost_combined of weblog.sp gives for line[0..n): null when the line
+ * is not in the format or a number does not fit in an int.  The record is
+ * allocated in `a`; its strings are views into the line, which must outlive
+ * it. */
+sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format f);
+
+/* The shape of those records (host ident user time method endpoint path
+ * protocol status size referer agent vhost port duration_us): made once,
+ * read-only, shared by every thread. */
+const sp_shape *sp_weblog_shape(void);
+
+#endif

@@ -1,0 +1,173 @@
+/* test_weblog.c - the native access-log scanner (src/weblog.c) on its own:
+ * fields as views into the line, the request line, times and their cache.
+ * That it agrees with the language versions on every line is
+ * tests/run_weblog_native.sh's job; these pin a few rules by hand. */
+#include "test_util.h"
+
+#include "weblog.h"
+
+/* t is the text `want` (NULL: unset). */
+static void expect_text(sp_weblog_text t, const char *want, int line)
+{
+    if (!want) {
+        tu_assert(t.s == NULL, line, __FILE__, __func__, "expected an unset field, got \"%.*s\"", (int)t.n,
+                  t.s ? t.s : "");
+        return;
+    }
+    tu_assert(t.s && t.n == strlen(want) && memcmp(t.s, want, t.n) == 0, line, __FILE__, __func__,
+              "expected \"%s\", got %s%.*s%s", want, t.s ? "\"" : "", (int)t.n, t.s ? t.s : "(unset)",
+              t.s ? "\"" : "");
+}
+#define EXPECT_TEXT(t, want) expect_text((t), (want), __LINE__)
+
+static void test_a_combined_line_gives_views_into_it(void)
+{
+    const char *line = "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] \"GET /a?b HTTP/1.0\" 200 2326 "
+                       "\"http://x/\" \"Mozilla \\\"4\\\"\" \"extra\" 12\r";
+    sp_weblog_fields f;
+    TU_EXPECT_INT(sp_weblog_scan(line, strlen(line), SP_WEBLOG_ANY, &f), 1);
+    TU_EXPECT_INT(f.format, SP_WEBLOG_COMBINED);
+    EXPECT_TEXT(f.host, "127.0.0.1");
+    CU_ASSERT_PTR_EQUAL(f.host.s, line);
+    EXPECT_TEXT(f.user, "frank");
+    EXPECT_TEXT(f.time, "10/Oct/2000:13:55:36 -0700");
+    EXPECT_TEXT(f.request, "GET /a?b HTTP/1.0");
+    EXPECT_TEXT(f.status, "200");
+    EXPECT_TEXT(f.size, "2326");
+    EXPECT_TEXT(f.referer, "http://x/");
+    EXPECT_TEXT(f.agent, "Mozilla \\\"4\\\"");
+    EXPECT_TEXT(f.vhost, NULL);
+    /* the same line is no common line, and no vhost_combined one */
+    TU_EXPECT_INT(sp_weblog_scan(line, strlen(line), SP_WEBLOG_COMMON, &f), 0);
+    TU_EXPECT_INT(sp_weblog_scan(line, strlen(line), SP_WEBLOG_VHOST_COMBINED, &f), 0);
+}
+
+static void test_a_server_name_and_its_port(void)
+{
+    static const struct {
+        const char *token, *vhost, *port;
+    } cases[] = {
+        {"www.example.com:80", "www.example.com", "80"},
+        {"www.example.com", "www.example.com", NULL},
+        {"a:b:8080", "a:b", "8080"},
+        {"[::1]:443", "[::1]", "443"},
+        {":80", ":80", NULL}, /* the name takes at least one byte */
+        {"::1", ":", "1"},
+        {"host:", "host:", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "%s 10.0.0.1 - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+                 cases[i].token);
+        sp_weblog_fields f;
+        TU_EXPECT_INT(sp_weblog_scan(line, strlen(line), SP_WEBLOG_VHOST_COMBINED, &f), 1);
+        EXPECT_TEXT(f.vhost, cases[i].vhost);
+        EXPECT_TEXT(f.port, cases[i].port);
+        EXPECT_TEXT(f.referer, NULL);
+    }
+    const char *list = "10.0.0.2, 10.0.0.1 - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5";
+    sp_weblog_fields f;
+    TU_EXPECT_INT(sp_weblog_scan(list, strlen(list), SP_WEBLOG_ANY, &f), 0);
+}
+
+static void test_the_request_line_is_split_as_split_request_does(void)
+{
+    static const struct {
+        const char *request, *method, *target, *protocol;
+        int ok;
+    } cases[] = {
+        {"GET /x HTTP/1.1", "GET", "/x", "HTTP/1.1", 1},
+        {"GET /a b HTTP/1.0", "GET", "/a b", "HTTP/1.0", 1},
+        {"GET /x", "GET", "/x", NULL, 1},                   /* HTTP/0.9 */
+        {" GET   /x  RTSP/1.0  ", "GET", "/x", "RTSP/1.0", 1},
+        {"GET /x y/z", "GET", "/x y/z", NULL, 1},           /* no digit after the '/' */
+        {"GET HTTP/1.1", "GET", "HTTP/1.1", NULL, 1},       /* the protocol needs a target before it */
+        {"GET /x HTTP/1.1\n", "GET", "/x", "HTTP/1.1", 1},  /* '$' before a final '\n' */
+        {"GET /x\n/y HTTP/1.1", NULL, NULL, NULL, 0},       /* '.' takes no '\n' */
+        {"GET\t/x", NULL, NULL, NULL, 0},
+        {"-", NULL, NULL, NULL, 0},
+        {"", NULL, NULL, NULL, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sp_weblog_text m = {NULL, 0}, t = {NULL, 0}, p = {NULL, 0};
+        int ok = sp_weblog_split_request(cases[i].request, strlen(cases[i].request), &m, &t, &p);
+        TU_EXPECT_INT(ok, cases[i].ok);
+        if (!ok || !cases[i].ok)
+            continue;
+        EXPECT_TEXT(m, cases[i].method);
+        EXPECT_TEXT(t, cases[i].target);
+        EXPECT_TEXT(p, cases[i].protocol);
+    }
+}
+
+static void test_times_are_read_as_time_of_reads_them(void)
+{
+    sp_weblog_state *st = sp_weblog_state_new();
+    static const struct {
+        const char *text;
+        int ok;
+        int64_t ms;
+    } cases[] = {
+        {"10/Oct/2000:13:55:36 -0700", 1, 971211336000},
+        {"10/Oct/2000 13:55:36 -0700", 1, 971211336000}, /* a blank before the hour */
+        {"10/Oct/2000:13:55:36", 1, 971186136000},       /* no zone: UTC */
+        {"10/oct/2000:13:55:36 -0700", 1, 971211336000}, /* any case */
+        {"10/Oct/2000:13:55:36 +0530", 1, 971166336000},
+        {"29/Feb/2024:00:00:00 +0000", 1, 1709164800000},
+        {"29/Feb/2023:00:00:00 +0000", 0, 0},            /* no such day */
+        {"10/Oct/2000:24:00:00 +0000", 0, 0},
+        {"10/Oct/2000:13:55:36 +2400", 0, 0},
+        {"-", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int again = 0; again < 2; again++) { /* the second time from the cache */
+            int64_t ms = -1;
+            TU_EXPECT_INT(sp_weblog_time(st, cases[i].text, strlen(cases[i].text), &ms), cases[i].ok);
+            if (cases[i].ok)
+                TU_EXPECT_INT(ms, cases[i].ms);
+        }
+    sp_weblog_state_free(st);
+}
+
+static void test_numbers_that_do_not_fit_make_the_line_null(void)
+{
+    sp_arena *a = sp_arena_new();
+    sp_weblog_state *st = sp_weblog_state_new();
+    const char *fits = "h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775807";
+    const char *over = "h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775808";
+    const char *port = "v:99999999999999999999 h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1";
+    sp_value r = sp_weblog_record(st, a, fits, strlen(fits), SP_WEBLOG_ANY);
+    CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
+    const sp_value *size = sp_record_get(r, "size");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(size);
+    TU_EXPECT_INT(size->u.i, INT64_MAX);
+    CU_ASSERT_EQUAL(sp_weblog_record(st, a, over, strlen(over), SP_WEBLOG_ANY).tag, SP_V_NULL);
+    CU_ASSERT_EQUAL(sp_weblog_record(st, a, port, strlen(port), SP_WEBLOG_ANY).tag, SP_V_NULL);
+    sp_weblog_state_free(st);
+    sp_arena_free(a);
+}
+
+static void test_format_names(void)
+{
+    TU_EXPECT_INT(sp_weblog_format_lookup("any", 3), SP_WEBLOG_ANY);
+    TU_EXPECT_INT(sp_weblog_format_lookup("combined", 8), SP_WEBLOG_COMBINED);
+    TU_EXPECT_INT(sp_weblog_format_lookup("common", 6), SP_WEBLOG_COMMON);
+    TU_EXPECT_INT(sp_weblog_format_lookup("vhost_combined", 14), SP_WEBLOG_VHOST_COMBINED);
+    TU_EXPECT_INT(sp_weblog_format_lookup("Common", 6), -1);
+    TU_EXPECT_INT(sp_weblog_format_lookup("", 0), -1);
+}
+
+CU_ErrorCode sp_test_register_weblog(void)
+{
+    static const tu_test tests[] = {
+        {"a combined line gives its fields as views into it", test_a_combined_line_gives_views_into_it},
+        {"a server name and its port are split at the last ':' before digits", test_a_server_name_and_its_port},
+        {"the request line is split as split_request does", test_the_request_line_is_split_as_split_request_does},
+        {"times are read as time_of reads them, again from the cache", test_times_are_read_as_time_of_reads_them},
+        {"a size or a port that does not fit in an int makes the line null",
+         test_numbers_that_do_not_fit_make_the_line_null},
+        {"a format is one of four names", test_format_names},
+        {NULL, NULL},
+    };
+    return tu_add_suite("weblog", tests);
+}
