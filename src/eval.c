@@ -595,7 +595,7 @@ sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
  * aside) and whose min and max are the built-ins, so the C code is that
  * definition; any other definition, or an edited core.sp, is evaluated as
  * written.  tests/unit/test_builtins.c checks both give the same values. */
-enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS };
+enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS, SP_NATIVE_FORWARD };
 
 static const struct {
     const char *name;
@@ -638,8 +638,32 @@ static int is_builtin_call(const sp_expr *e, int id)
            e->u.call.fn->resolution == SP_R_BUILTIN && e->u.call.fn->slot == id;
 }
 
+static int is_literal(const sp_expr *e)
+{
+    return e->kind == SP_E_INT || e->kind == SP_E_DURATION || e->kind == SP_E_FLOAT || e->kind == SP_E_STRING ||
+           e->kind == SP_E_BOOL || e->kind == SP_E_NULL;
+}
+
+/* A function that only passes its parameters (and constants) on to a
+ * built-in: fn parse_access_log(line) = scan_access_log(line, "any").  Its
+ * calls go to the built-in without a frame. */
+static int is_forward(const sp_stmt *s)
+{
+    const sp_expr *b = s->value;
+    if (b->kind != SP_E_CALL || b->u.call.fn->kind != SP_E_NAME || b->u.call.fn->resolution != SP_R_BUILTIN ||
+        b->u.call.nargs > 8)
+        return 0;
+    for (const sp_arg *a = b->u.call.args; a; a = a->next)
+        if (!(a->value->kind == SP_E_NAME && a->value->resolution == SP_R_LOCAL && a->value->slot < s->nparams) &&
+            !is_literal(a->value))
+            return 0;
+    return 1;
+}
+
 static int native_of(const sp_stmt *s, const sp_diag *d)
 {
+    if (s->kind == SP_S_FN && is_forward(s))
+        return SP_NATIVE_FORWARD;
     if (s->kind != SP_S_FN || !d || s->loc.file < 0 || s->loc.file >= sp_diag_file_count(d))
         return 0;
     size_t len;
@@ -664,6 +688,17 @@ static int native_of(const sp_stmt *s, const sp_diag *d)
  * left to the written definition (the cases that report errors). */
 static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, sp_value *r)
 {
+    if (fn->native == SP_NATIVE_FORWARD) {
+        if (n != fn->nparams)
+            return 0; /* a tuple spread into the parameters: the usual way */
+        const sp_expr *call = fn->value;
+        sp_value argv[8];
+        int i = 0;
+        for (const sp_arg *a = call->u.call.args; a; a = a->next)
+            argv[i++] = a->value->kind == SP_E_NAME ? args[a->value->slot] : literal_value(a->value);
+        *r = sp_builtin_call(ev, call->u.call.fn->slot, argv, i, call);
+        return 1;
+    }
     if (fn->native == SP_NATIVE_STATS) {
         if (n != 1)
             return 0;

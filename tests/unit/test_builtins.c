@@ -1279,6 +1279,42 @@ static void test_native_prelude_stats(void)
     program_free(&pg);
 }
 
+/* A function that only hands its parameters and constants to a built-in is
+ * called without a frame: the same results, spread tuples included. */
+static void test_forwarding_functions(void)
+{
+    program pg;
+    int ok = program_load(&pg, "fn up(s) = upper(s)\n"
+                               "fn mid(s) = substr(s, 1, 2)\n"
+                               "fn bigger(a, b) = max(b, a)\n"
+                               "fn not_fwd(s) = upper(s + \"!\")\n"
+                               "source s = stdin()\n"
+                               "s | map (up(it), mid(it), bigger(1, 2), not_fwd(it)) | sink stdout\n");
+    report(ok, __LINE__, "the program does not load or check");
+    if (ok) {
+        const char *fwd[] = {"up", "mid", "bigger"};
+        for (int i = 0; i < 3; i++) {
+            const sp_stmt *f = NULL;
+            for (const sp_stmt *st = pg.p->stmts; st; st = st->next)
+                if (st->kind == SP_S_FN && strcmp(st->name, fwd[i]) == 0)
+                    f = st;
+            CU_ASSERT(f && f->native != 0);
+        }
+        for (const sp_stmt *st = pg.p->stmts; st; st = st->next)
+            if (st->kind == SP_S_FN && strcmp(st->name, "not_fwd") == 0)
+                CU_ASSERT_EQUAL(st->native, 0);
+        EXPECT_STR(PCALL(&pg, "up", S("ab")), "AB");
+        EXPECT_STR(PCALL(&pg, "mid", S("abcd")), "bc");
+        EXPECT_INT(PCALL(&pg, "bigger", I(7), I(3)), 7);
+        EXPECT_INT(PCALL(&pg, "bigger", TUPLE(I(2), I(9))), 9); /* one tuple spread into (a, b) */
+        EXPECT_STR(PCALL(&pg, "not_fwd", S("x")), "X!");
+        EXPECT_ERRORS(0);
+        EXPECT_NULL(PCALL(&pg, "up", I(3))); /* the built-in's error, reported as before */
+        EXPECT_ERRORS(1);
+    }
+    program_free(&pg);
+}
+
 static void test_through_evaluator_weblog(void)
 {
     program pg;
@@ -1389,6 +1425,7 @@ static const struct {
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
+    {"functions that hand their parameters to a built-in are called without a frame", test_forwarding_functions},
     {"stdlib/weblog.sp parses access-log lines", test_through_evaluator_weblog},
 };
 
