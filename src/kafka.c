@@ -1084,6 +1084,17 @@ int sp_kafka_source_commit(void *state, char **err)
     return 0;
 }
 
+/* Where partition kp stands: the next offset to read, or, for a partition
+ * the checkpoint named but this run was not given yet (another member of
+ * the group still held it), the checkpoint's offset, kept for the next run
+ * (dropping it sent that run to the group's committed offset, a batch behind
+ * when the last run was killed between its checkpoint and its commit: that
+ * batch was read twice). */
+static int64_t part_position(const kpart *kp)
+{
+    return kp->next >= 0 ? kp->next : kp->restore;
+}
+
 /* The position: the next offset of every partition read so far.  The
  * topic is part of the source's fingerprint, so it is not repeated. */
 void sp_kafka_source_position(void *state, struct sp_wbuf *w)
@@ -1091,12 +1102,12 @@ void sp_kafka_source_position(void *state, struct sp_wbuf *w)
     ksource *s = state;
     uint32_t n = 0;
     for (int i = 0; i < s->nparts; i++)
-        n += s->parts[i].next >= 0;
+        n += part_position(&s->parts[i]) >= 0;
     sp_put_u32(w, n);
     for (int i = 0; i < s->nparts; i++)
-        if (s->parts[i].next >= 0) {
+        if (part_position(&s->parts[i]) >= 0) {
             sp_put_u32(w, (uint32_t)i);
-            sp_put_i64(w, s->parts[i].next);
+            sp_put_i64(w, part_position(&s->parts[i]));
         }
 }
 
