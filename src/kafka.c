@@ -11,7 +11,9 @@
  * written (at least once).  until=end makes it bounded: the high watermarks
  * of the topic's partitions are read when it opens, and it ends once every
  * partition has been read up to them (like kcat -e); messages past them are
- * left for the next run.
+ * left for the next run.  A bounded source given no group reads without one
+ * ("direct"): it assigns itself every partition, from `from` or the
+ * checkpoint's offsets, and commits nothing (as kcat -C does).
  *
  * The producer is idempotent; the sink flushes it at the end of every batch
  * and fails when a message was not delivered. */
@@ -558,6 +560,7 @@ void sp_kafka_producer_free(sp_kafka_producer *p)
 enum { FROM_LATEST, FROM_EARLIEST, FROM_OFFSET, FROM_TAIL, FROM_TIME };
 
 typedef struct kpart {
+    int64_t low;       /* until=end: the first offset kept when the run started */
     int64_t high;      /* until=end: the end to reach */
     int64_t next;      /* the offset after the last message handed out (-1: none) */
     int64_t committed; /* the last offset committed (-1: none) */
@@ -575,6 +578,9 @@ typedef struct ksource {
     int from;              /* FROM_* */
     int64_t from_value;    /* the offset, count or time */
     int bounded;           /* until=end */
+    int direct;            /* until=end without a group: the partitions are assigned by the source itself,
+                            * never by a group, and nothing is committed */
+    int assigned_all;      /* direct: the partitions were assigned (by the first read) */
     kpart *parts;          /* by partition id */
     int nparts;
     int64_t max_line;      /* longer messages are malformed */
@@ -607,10 +613,10 @@ static kpart *part(ksource *s, int32_t id)
 }
 
 /* until=end: has everything been read?  Yes when every partition is at its
- * end, or when we have partitions, all of them are, and the assignment has
- * lasted a session timeout: another member of the group has the others.
- * (Without that wait, a run restarted after a crash could take the
- * partitions the dead member still held in the group's eyes for another
+ * end, or, in a group, when we have partitions, all of them are, and the
+ * assignment has lasted a session timeout: another member of the group has
+ * the others.  (Without that wait, a run restarted after a crash could take
+ * the partitions the dead member still held in the group's eyes for another
  * member's, and end without reading them.) */
 static int bounded_done(const ksource *s)
 {
@@ -624,6 +630,8 @@ static int bounded_done(const ksource *s)
         }
         any_assigned |= kp->assigned;
     }
+    if (s->direct) /* every partition is ours */
+        return all;
     return all || (any_assigned && all_assigned && mono_ms() - s->assigned_ms >= s->settle_ms);
 }
 
@@ -813,11 +821,102 @@ static int query_ends(ksource *s, const char *what, char **err)
             return -1;
         }
         kpart *kp = part(s, id);
+        kp->low = lo;
         kp->high = hi;
         kp->at_end = hi <= lo; /* empty */
     }
     rd_kafka_metadata_destroy(md);
     return 0;
+}
+
+/* Direct: where partition `id` starts without a checkpoint, from `from` and
+ * the log the partition had when the run started ([low, high)).  An offset
+ * outside it starts at its first message; @TIME is looked up by the caller. */
+static int64_t direct_start(const ksource *s, const kpart *kp)
+{
+    switch (s->from) {
+    case FROM_LATEST:
+        return kp->high;
+    case FROM_OFFSET:
+        return s->from_value < kp->low || s->from_value > kp->high ? kp->low : s->from_value;
+    case FROM_TAIL:
+        return kp->high - s->from_value > kp->low ? kp->high - s->from_value : kp->low;
+    default: /* FROM_EARLIEST */
+        return kp->low;
+    }
+}
+
+/* Direct: the offsets of the first messages at or after from=@TIME, in `l`
+ * (those with an offset < 0 are looked up); the end of the partition where
+ * there is none.  Returns 0, or -1 with *err. */
+static int direct_times(ksource *s, rd_kafka_topic_partition_list_t *l, char **err)
+{
+    rd_kafka_topic_partition_list_t *times = rd_kafka_topic_partition_list_new(l->cnt > 0 ? l->cnt : 1);
+    for (int i = 0; i < l->cnt; i++)
+        if (l->elems[i].offset < 0)
+            rd_kafka_topic_partition_list_add(times, s->topic, l->elems[i].partition)->offset = s->from_value;
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (times->cnt > 0 && s->k.embedded) {
+        notice("%s: the embedded broker cannot look offsets up by time: from=@%" PRId64
+               " starts at the end of each partition",
+               s->k.what, s->from_value);
+        for (int i = 0; i < times->cnt; i++)
+            times->elems[i].offset = -1;
+    } else if (times->cnt > 0)
+        e = rd_kafka_offsets_for_times(s->k.rk, times, REQUEST_TIMEOUT_MS);
+    for (int i = 0; !e && i < times->cnt; i++) {
+        const rd_kafka_topic_partition_t *t = &times->elems[i];
+        rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(l, s->topic, t->partition);
+        if (t->err)
+            e = t->err;
+        else
+            tp->offset = t->offset >= 0 ? t->offset : part(s, t->partition)->high;
+    }
+    rd_kafka_topic_partition_list_destroy(times);
+    if (e)
+        *err = errmsg("%s: cannot look the offsets of from=@%" PRId64 " up at %s: %s", s->k.what, s->from_value,
+                      s->k.brokers, rd_kafka_err2str(e));
+    return e ? -1 : 0;
+}
+
+/* Direct: assigns every partition not read to its end yet, from the
+ * checkpoint's offset, else from `from`; the offsets are set explicitly,
+ * so the group's committed offsets are never looked at.  Returns 0, or -1
+ * with *err. */
+static int assign_direct(ksource *s, char **err)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++) {
+        kpart *kp = &s->parts[i];
+        int64_t start = kp->restore >= 0 ? kp->restore : s->from == FROM_TIME ? -1 : direct_start(s, kp);
+        rd_kafka_topic_partition_list_add(l, s->topic, i)->offset = start;
+    }
+    if (s->from == FROM_TIME && direct_times(s, l, err) != 0) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return -1;
+    }
+    rd_kafka_topic_partition_list_t *a = rd_kafka_topic_partition_list_new(l->cnt > 0 ? l->cnt : 1);
+    for (int i = 0; i < l->cnt; i++) {
+        kpart *kp = part(s, l->elems[i].partition);
+        /* the position of a partition never read is where it starts: a
+         * checkpoint of this run makes the next one go on from there */
+        kp->next = l->elems[i].offset;
+        kp->restore = -1;
+        if (kp->next >= kp->high)
+            kp->at_end = 1;
+        if (kp->at_end)
+            continue;
+        kp->assigned = 1;
+        rd_kafka_topic_partition_list_add(a, s->topic, l->elems[i].partition)->offset = kp->next;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_resp_err_t e = a->cnt > 0 ? rd_kafka_assign(s->k.rk, a) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_partition_list_destroy(a);
+    s->assigned_all = 1;
+    if (e)
+        *err = errmsg("%s: cannot assign the partitions of topic '%s' at %s: %s", s->k.what, s->topic, s->k.brokers,
+                      rd_kafka_err2str(e));
+    return e ? -1 : 0;
 }
 
 /* Parses from= / from:.  Returns 0, or -1. */
@@ -880,6 +979,12 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     s->from = from;
     s->from_value = from_value;
     s->bounded = pp->until && strcmp(pp->until, "end") == 0;
+    /* a bounded read without a group reads the topic as kcat -C -e does:
+     * every partition, assigned by us, from `from` (by default its start:
+     * `latest` would read nothing) or the checkpoint's offsets */
+    s->direct = s->bounded && !(pp->group && *pp->group);
+    if (s->direct && !(pp->from && *pp->from))
+        s->from = FROM_EARLIEST;
     s->max_line = opt && opt->max_line > 0 ? opt->max_line : (1 << 20);
     s->batch_bytes = opt && opt->batch_bytes > 0 ? (size_t)opt->batch_bytes : (size_t)64 << 20;
     s->stop = opt ? opt->stop : NULL;
@@ -893,11 +998,13 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
                               "session.timeout.ms", "6000", "heartbeat.interval.ms", "2000",
                               /* until=end: see the end soon */
                               s->bounded ? "fetch.wait.max.ms" : NULL, "100", NULL};
+    /* direct: librdkafka wants a group.id for rd_kafka_assign(); the group
+     * is never joined and nothing is committed to it */
     const char *required[] = {"group.id", pp->group && *pp->group ? pp->group : "streampipe",
                               "enable.auto.commit", "false",
                               "enable.auto.offset.store", "false",
                               "enable.partition.eof", "true",
-                              "auto.offset.reset", from == FROM_LATEST ? "latest" : "earliest",
+                              "auto.offset.reset", s->from == FROM_LATEST ? "latest" : "earliest",
                               NULL};
     rd_kafka_conf_t *conf = make_conf(&s->k, opt ? opt->config : NULL, defaults, required, err);
     if (!conf || set_brokers(&s->k, conf, pp->brokers, opt ? opt->config : NULL, err) != 0)
@@ -906,7 +1013,8 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    if (!s->direct)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     char st[32];
     size_t stn = sizeof st;
     /* a dead member's partitions are given out again a session timeout
@@ -925,6 +1033,10 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     rd_kafka_poll_set_consumer(s->k.rk);
     if (s->bounded && query_ends(s, what, err) != 0)
         goto fail;
+    if (s->direct) { /* the partitions are assigned by the first read, once a checkpoint has said where to start */
+        free(what);
+        return s;
+    }
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->k.rk, sub);
@@ -1011,6 +1123,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         *err = sp_xstrdup(s->k.fatal);
         return -1;
     }
+    if (s->direct && !s->assigned_all && assign_direct(s, err) != 0)
+        return -1;
     if (s->bounded && bounded_done(s))
         return 0;
     int64_t count = 0, deadline = mono_ms() + LIVE_POLL_MS;
@@ -1053,6 +1167,8 @@ int sp_kafka_source_commit(void *state, char **err)
 {
     (void)err;
     ksource *s = state;
+    if (s->direct) /* no group: the checkpoint alone says where the next run starts */
+        return 0;
     rd_kafka_topic_partition_list_t *l = NULL;
     for (int i = 0; i < s->nparts; i++) {
         kpart *kp = &s->parts[i];
