@@ -25,6 +25,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -39,6 +40,9 @@
 #define LIVE_POLL_MS 100         /* a live source never holds a batch longer than this, */
 #define ASSIGNED_POLL_MS 250     /* except when partitions were just assigned: their first
                                   * messages take about 100 ms to come */
+#define BOUNDED_WAIT_MS 10       /* until=end: a read waits this long for a message, then wakes the fetcher */
+#define WAKE_EVERY_MS 50         /* at most this often */
+#define TAKE_MAX 4096            /* direct: messages taken from librdkafka at once */
 #define DEMO_TOPIC "spark-streaming-sample-topic"
 #define DEMO_GROUP "spark-streaming-sample-group"
 
@@ -581,6 +585,11 @@ typedef struct ksource {
     int direct;            /* until=end without a group: the partitions are assigned by the source itself,
                             * never by a group, and nothing is committed */
     int assigned_all;      /* direct: the partitions were assigned (by the first read) */
+    rd_kafka_queue_t *queue; /* direct: the consumer queue, read TAKE_MAX messages at a time */
+    rd_kafka_message_t **held; /* direct: messages taken from the queue, not handed out yet */
+    int nheld, iheld;      /* how many, and the next one */
+    int ended;             /* a partition reached its end since bounded_done() was last asked */
+    int64_t woken_ms;      /* when the fetcher was last woken (wake_fetcher) */
     kpart *parts;          /* by partition id */
     int nparts;
     int64_t max_line;      /* longer messages are malformed */
@@ -641,6 +650,7 @@ static void reached_end(ksource *s, kpart *kp, int32_t id)
     if (kp->at_end)
         return;
     kp->at_end = 1;
+    s->ended = 1;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, s->topic, id);
     rd_kafka_pause_partitions(s->k.rk, l);
@@ -991,8 +1001,9 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     const char *defaults[] = {"client.id", "streampipe", "log.connection.close", "false",
                               /* back soon after a short outage */
                               "reconnect.backoff.max.ms", "1000",
-                              /* what librdkafka fetches ahead of the batches: bounded memory */
-                              "queued.max.messages.kbytes", "16384",
+                              /* what librdkafka fetches ahead of the batches: bounded memory (16 MiB,
+                               * and one fetch response of at most 8 MiB per broker past it) */
+                              "queued.max.messages.kbytes", "16384", "fetch.max.bytes", "8388608",
                               /* a run that ends leaves its group; the next one to join may wait for up to the
                                * session timeout of the one before (the embedded broker does): keep it short */
                               "session.timeout.ms", "6000", "heartbeat.interval.ms", "2000",
@@ -1034,6 +1045,7 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     if (s->bounded && query_ends(s, what, err) != 0)
         goto fail;
     if (s->direct) { /* the partitions are assigned by the first read, once a checkpoint has said where to start */
+        s->queue = rd_kafka_queue_get_consumer(s->k.rk);
         free(what);
         return s;
     }
@@ -1114,6 +1126,99 @@ static void set_paused(ksource *s, int pause)
     s->paused = pause;
 }
 
+/* until=end: wakes librdkafka's fetcher up.  librdkafka (2.0) stops fetching
+ * while the consumer queue holds more than queued.min.messages or
+ * queued.max.messages.kbytes, and a broker's thread looks at the queue again
+ * only when something else wakes it (a request, a response, an operation on
+ * a partition) or after a second (later versions have
+ * fetch.queue.backoff.ms for this).  A read that has emptied the queue
+ * would wait up to that second, several times a run: a drain of 1 M
+ * messages took 1.5 to 3 s instead of 0.5.  Asking the leaders of the
+ * partitions left for their ends (a ListOffsets request, answered at once)
+ * wakes their threads, which fetch again. */
+static void wake_fetcher(ksource *s)
+{
+    int64_t now = mono_ms();
+    if (now - s->woken_ms < WAKE_EVERY_MS)
+        return;
+    s->woken_ms = now;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned && !s->parts[i].at_end)
+            rd_kafka_topic_partition_list_add(l, s->topic, i)->offset = RD_KAFKA_OFFSET_END;
+    if (l->cnt > 0)
+        rd_kafka_offsets_for_times(s->k.rk, l, 2 * BOUNDED_WAIT_MS); /* the answer is not needed */
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Direct: the next message, from those taken from the queue, else from the
+ * queue (up to TAKE_MAX at once: one lock and one wake-up for thousands of
+ * messages, against one each for rd_kafka_consumer_poll()), waiting up to
+ * BOUNDED_WAIT_MS for one, then waking the fetcher.  Returns 1 with *m, 0
+ * when none came, -1 with *err.
+ * (The batch API is used for direct reads only: librdkafka 2.0 can lose
+ * messages with it when partitions are paused and resumed, or reassigned,
+ * as live reads and groups do; a direct read only pauses partitions it has
+ * read to their end.) */
+static int next_held(ksource *s, rd_kafka_message_t **m, char **err)
+{
+    *m = NULL;
+    if (s->iheld < s->nheld) {
+        *m = s->held[s->iheld++];
+        return 1;
+    }
+    if (!s->held)
+        s->held = sp_xmalloc(sizeof *s->held * TAKE_MAX);
+    s->iheld = s->nheld = 0;
+    ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, s->held, TAKE_MAX);
+    if (n == 0) {
+        n = rd_kafka_consume_batch_queue(s->queue, BOUNDED_WAIT_MS, s->held, 1);
+        if (n == 0)
+            wake_fetcher(s);
+    }
+    if (n < 0) {
+        *err = errmsg("%s at %s: cannot read the consumer queue: %s", s->k.what, s->k.brokers, strerror(errno));
+        return -1;
+    }
+    s->nheld = (int)n;
+    if (n == 0)
+        return 0;
+    *m = s->held[s->iheld++];
+    return 1;
+}
+
+/* Direct: the read of a batch: `max` messages, or batch_bytes of them, or
+ * what is left before the ends.  Returns as sp_kafka_source_read. */
+static int read_direct(ksource *s, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
+{
+    int64_t count = 0;
+    size_t bytes = 0;
+    while (count < max && bytes < s->batch_bytes) {
+        rd_kafka_message_t *m;
+        int got = next_held(s, &m, err);
+        if (got < 0)
+            return -1;
+        if (got) {
+            bytes += m->len;
+            int r = take_message(s, m, a, out, malformed, err);
+            rd_kafka_message_destroy(m);
+            if (r < 0)
+                return -1;
+            count += r;
+        }
+        if (s->k.fatal) {
+            *err = sp_xstrdup(s->k.fatal);
+            return -1;
+        }
+        if ((!got || s->ended) && bounded_done(s))
+            break;
+        s->ended = 0;
+        if (s->stop && *s->stop)
+            break;
+    }
+    return bounded_done(s) ? 0 : 1;
+}
+
 int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
 {
     ksource *s = state;
@@ -1127,6 +1232,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         return -1;
     if (s->bounded && bounded_done(s))
         return 0;
+    if (s->direct)
+        return read_direct(s, a, out, max, malformed, err);
     int64_t count = 0, deadline = mono_ms() + LIVE_POLL_MS;
     size_t bytes = 0;
     s->just_assigned = 0;
@@ -1137,7 +1244,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
          * up to ASSIGNED_POLL_MS to come (the first batch of a run is not
          * empty for nothing) */
         int was_assigned = s->just_assigned;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->k.rk, s->bounded ? 100 : s->just_assigned ? 10 : 0);
+        rd_kafka_message_t *m =
+            rd_kafka_consumer_poll(s->k.rk, s->bounded ? BOUNDED_WAIT_MS : s->just_assigned ? 10 : 0);
         if (!was_assigned && s->just_assigned)
             deadline = mono_ms() + ASSIGNED_POLL_MS;
         if (m) {
@@ -1153,6 +1261,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
             return -1;
         }
         if (s->bounded) {
+            if (!m)
+                wake_fetcher(s);
             if (bounded_done(s) || (s->stop && *s->stop))
                 break;
         } else if ((!m && !s->just_assigned) || mono_ms() >= deadline)
@@ -1277,6 +1387,11 @@ static void source_free(ksource *s)
 {
     if (s->demo)
         demo_stop(s->demo);
+    while (s->iheld < s->nheld)
+        rd_kafka_message_destroy(s->held[s->iheld++]);
+    free(s->held);
+    if (s->queue)
+        rd_kafka_queue_destroy(s->queue);
     if (s->k.rk) {
         s->k.quiet = 1;
         rd_kafka_resp_err_t e = rd_kafka_consumer_close(s->k.rk);
