@@ -566,7 +566,8 @@ enum { FROM_LATEST, FROM_EARLIEST, FROM_OFFSET, FROM_TAIL, FROM_TIME };
 typedef struct kpart {
     int64_t low;       /* until=end: the first offset kept when the run started */
     int64_t high;      /* until=end: the end to reach */
-    int64_t next;      /* the offset after the last message handed out (-1: none) */
+    int64_t next;      /* the offset after the last message handed out (-1: none; direct: where the
+                        * partition starts, until a message is) */
     int64_t committed; /* the last offset committed (-1: none) */
     int assigned;      /* ours now */
     int positioned;    /* `from` (an offset or a time) applied */
@@ -839,9 +840,9 @@ static int query_ends(ksource *s, const char *what, char **err)
     return 0;
 }
 
-/* Direct: where partition `id` starts without a checkpoint, from `from` and
- * the log the partition had when the run started ([low, high)).  An offset
- * outside it starts at its first message; @TIME is looked up by the caller. */
+/* Direct: where a partition starts without a checkpoint, from `from` and
+ * the log it had when the run started ([low, high)).  An offset outside it
+ * starts at its first message; @TIME is looked up by the caller. */
 static int64_t direct_start(const ksource *s, const kpart *kp)
 {
     switch (s->from) {
