@@ -11,7 +11,9 @@
  * written (at least once).  until=end makes it bounded: the high watermarks
  * of the topic's partitions are read when it opens, and it ends once every
  * partition has been read up to them (like kcat -e); messages past them are
- * left for the next run.
+ * left for the next run.  A bounded source given no group reads without one
+ * ("direct"): it assigns itself every partition, from `from` or the
+ * checkpoint's offsets, and commits nothing (as kcat -C does).
  *
  * The producer is idempotent; the sink flushes it at the end of every batch
  * and fails when a message was not delivered. */
@@ -23,6 +25,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -37,6 +40,9 @@
 #define LIVE_POLL_MS 100         /* a live source never holds a batch longer than this, */
 #define ASSIGNED_POLL_MS 250     /* except when partitions were just assigned: their first
                                   * messages take about 100 ms to come */
+#define BOUNDED_WAIT_MS 10       /* until=end: a read waits this long for a message, then wakes the fetcher */
+#define WAKE_EVERY_MS 50         /* at most this often */
+#define TAKE_MAX 4096            /* direct: messages taken from librdkafka at once */
 #define DEMO_TOPIC "spark-streaming-sample-topic"
 #define DEMO_GROUP "spark-streaming-sample-group"
 
@@ -558,8 +564,10 @@ void sp_kafka_producer_free(sp_kafka_producer *p)
 enum { FROM_LATEST, FROM_EARLIEST, FROM_OFFSET, FROM_TAIL, FROM_TIME };
 
 typedef struct kpart {
+    int64_t low;       /* until=end: the first offset kept when the run started */
     int64_t high;      /* until=end: the end to reach */
-    int64_t next;      /* the offset after the last message handed out (-1: none) */
+    int64_t next;      /* the offset after the last message handed out (-1: none; direct: where the
+                        * partition starts, until a message is) */
     int64_t committed; /* the last offset committed (-1: none) */
     int assigned;      /* ours now */
     int positioned;    /* `from` (an offset or a time) applied */
@@ -575,6 +583,14 @@ typedef struct ksource {
     int from;              /* FROM_* */
     int64_t from_value;    /* the offset, count or time */
     int bounded;           /* until=end */
+    int direct;            /* until=end without a group: the partitions are assigned by the source itself,
+                            * never by a group, and nothing is committed */
+    int assigned_all;      /* direct: the partitions were assigned (by the first read) */
+    rd_kafka_queue_t *queue; /* direct: the consumer queue, read TAKE_MAX messages at a time */
+    rd_kafka_message_t **held; /* direct: messages taken from the queue, not handed out yet */
+    int nheld, iheld;      /* how many, and the next one */
+    int ended;             /* a partition reached its end since bounded_done() was last asked */
+    int64_t woken_ms;      /* when the fetcher was last woken (wake_fetcher) */
     kpart *parts;          /* by partition id */
     int nparts;
     int64_t max_line;      /* longer messages are malformed */
@@ -607,10 +623,10 @@ static kpart *part(ksource *s, int32_t id)
 }
 
 /* until=end: has everything been read?  Yes when every partition is at its
- * end, or when we have partitions, all of them are, and the assignment has
- * lasted a session timeout: another member of the group has the others.
- * (Without that wait, a run restarted after a crash could take the
- * partitions the dead member still held in the group's eyes for another
+ * end, or, in a group, when we have partitions, all of them are, and the
+ * assignment has lasted a session timeout: another member of the group has
+ * the others.  (Without that wait, a run restarted after a crash could take
+ * the partitions the dead member still held in the group's eyes for another
  * member's, and end without reading them.) */
 static int bounded_done(const ksource *s)
 {
@@ -624,6 +640,8 @@ static int bounded_done(const ksource *s)
         }
         any_assigned |= kp->assigned;
     }
+    if (s->direct) /* every partition is ours */
+        return all;
     return all || (any_assigned && all_assigned && mono_ms() - s->assigned_ms >= s->settle_ms);
 }
 
@@ -633,6 +651,7 @@ static void reached_end(ksource *s, kpart *kp, int32_t id)
     if (kp->at_end)
         return;
     kp->at_end = 1;
+    s->ended = 1;
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, s->topic, id);
     rd_kafka_pause_partitions(s->k.rk, l);
@@ -813,11 +832,102 @@ static int query_ends(ksource *s, const char *what, char **err)
             return -1;
         }
         kpart *kp = part(s, id);
+        kp->low = lo;
         kp->high = hi;
         kp->at_end = hi <= lo; /* empty */
     }
     rd_kafka_metadata_destroy(md);
     return 0;
+}
+
+/* Direct: where a partition starts without a checkpoint, from `from` and
+ * the log it had when the run started ([low, high)).  An offset outside it
+ * starts at its first message; @TIME is looked up by the caller. */
+static int64_t direct_start(const ksource *s, const kpart *kp)
+{
+    switch (s->from) {
+    case FROM_LATEST:
+        return kp->high;
+    case FROM_OFFSET:
+        return s->from_value < kp->low || s->from_value > kp->high ? kp->low : s->from_value;
+    case FROM_TAIL:
+        return kp->high - s->from_value > kp->low ? kp->high - s->from_value : kp->low;
+    default: /* FROM_EARLIEST */
+        return kp->low;
+    }
+}
+
+/* Direct: the offsets of the first messages at or after from=@TIME, in `l`
+ * (those with an offset < 0 are looked up); the end of the partition where
+ * there is none.  Returns 0, or -1 with *err. */
+static int direct_times(ksource *s, rd_kafka_topic_partition_list_t *l, char **err)
+{
+    rd_kafka_topic_partition_list_t *times = rd_kafka_topic_partition_list_new(l->cnt > 0 ? l->cnt : 1);
+    for (int i = 0; i < l->cnt; i++)
+        if (l->elems[i].offset < 0)
+            rd_kafka_topic_partition_list_add(times, s->topic, l->elems[i].partition)->offset = s->from_value;
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (times->cnt > 0 && s->k.embedded) {
+        notice("%s: the embedded broker cannot look offsets up by time: from=@%" PRId64
+               " starts at the end of each partition",
+               s->k.what, s->from_value);
+        for (int i = 0; i < times->cnt; i++)
+            times->elems[i].offset = -1;
+    } else if (times->cnt > 0)
+        e = rd_kafka_offsets_for_times(s->k.rk, times, REQUEST_TIMEOUT_MS);
+    for (int i = 0; !e && i < times->cnt; i++) {
+        const rd_kafka_topic_partition_t *t = &times->elems[i];
+        rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(l, s->topic, t->partition);
+        if (t->err)
+            e = t->err;
+        else
+            tp->offset = t->offset >= 0 ? t->offset : part(s, t->partition)->high;
+    }
+    rd_kafka_topic_partition_list_destroy(times);
+    if (e)
+        *err = errmsg("%s: cannot look the offsets of from=@%" PRId64 " up at %s: %s", s->k.what, s->from_value,
+                      s->k.brokers, rd_kafka_err2str(e));
+    return e ? -1 : 0;
+}
+
+/* Direct: assigns every partition not read to its end yet, from the
+ * checkpoint's offset, else from `from`; the offsets are set explicitly,
+ * so the group's committed offsets are never looked at.  Returns 0, or -1
+ * with *err. */
+static int assign_direct(ksource *s, char **err)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++) {
+        kpart *kp = &s->parts[i];
+        int64_t start = kp->restore >= 0 ? kp->restore : s->from == FROM_TIME ? -1 : direct_start(s, kp);
+        rd_kafka_topic_partition_list_add(l, s->topic, i)->offset = start;
+    }
+    if (s->from == FROM_TIME && direct_times(s, l, err) != 0) {
+        rd_kafka_topic_partition_list_destroy(l);
+        return -1;
+    }
+    rd_kafka_topic_partition_list_t *a = rd_kafka_topic_partition_list_new(l->cnt > 0 ? l->cnt : 1);
+    for (int i = 0; i < l->cnt; i++) {
+        kpart *kp = part(s, l->elems[i].partition);
+        /* the position of a partition never read is where it starts: a
+         * checkpoint of this run makes the next one go on from there */
+        kp->next = l->elems[i].offset;
+        kp->restore = -1;
+        if (kp->next >= kp->high)
+            kp->at_end = 1;
+        if (kp->at_end)
+            continue;
+        kp->assigned = 1;
+        rd_kafka_topic_partition_list_add(a, s->topic, l->elems[i].partition)->offset = kp->next;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_resp_err_t e = a->cnt > 0 ? rd_kafka_assign(s->k.rk, a) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_partition_list_destroy(a);
+    s->assigned_all = 1;
+    if (e)
+        *err = errmsg("%s: cannot assign the partitions of topic '%s' at %s: %s", s->k.what, s->topic, s->k.brokers,
+                      rd_kafka_err2str(e));
+    return e ? -1 : 0;
 }
 
 /* Parses from= / from:.  Returns 0, or -1. */
@@ -880,24 +990,33 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     s->from = from;
     s->from_value = from_value;
     s->bounded = pp->until && strcmp(pp->until, "end") == 0;
+    /* a bounded read without a group reads the topic as kcat -C -e does:
+     * every partition, assigned by us, from `from` (by default its start:
+     * `latest` would read nothing) or the checkpoint's offsets */
+    s->direct = s->bounded && !(pp->group && *pp->group);
+    if (s->direct && !(pp->from && *pp->from))
+        s->from = FROM_EARLIEST;
     s->max_line = opt && opt->max_line > 0 ? opt->max_line : (1 << 20);
     s->batch_bytes = opt && opt->batch_bytes > 0 ? (size_t)opt->batch_bytes : (size_t)64 << 20;
     s->stop = opt ? opt->stop : NULL;
     const char *defaults[] = {"client.id", "streampipe", "log.connection.close", "false",
                               /* back soon after a short outage */
                               "reconnect.backoff.max.ms", "1000",
-                              /* what librdkafka fetches ahead of the batches: bounded memory */
-                              "queued.max.messages.kbytes", "16384",
+                              /* what librdkafka fetches ahead of the batches: bounded memory (16 MiB,
+                               * and one fetch response of at most 8 MiB per broker past it) */
+                              "queued.max.messages.kbytes", "16384", "fetch.max.bytes", "8388608",
                               /* a run that ends leaves its group; the next one to join may wait for up to the
                                * session timeout of the one before (the embedded broker does): keep it short */
                               "session.timeout.ms", "6000", "heartbeat.interval.ms", "2000",
                               /* until=end: see the end soon */
                               s->bounded ? "fetch.wait.max.ms" : NULL, "100", NULL};
+    /* direct: librdkafka wants a group.id for rd_kafka_assign(); the group
+     * is never joined and nothing is committed to it */
     const char *required[] = {"group.id", pp->group && *pp->group ? pp->group : "streampipe",
                               "enable.auto.commit", "false",
                               "enable.auto.offset.store", "false",
                               "enable.partition.eof", "true",
-                              "auto.offset.reset", from == FROM_LATEST ? "latest" : "earliest",
+                              "auto.offset.reset", s->from == FROM_LATEST ? "latest" : "earliest",
                               NULL};
     rd_kafka_conf_t *conf = make_conf(&s->k, opt ? opt->config : NULL, defaults, required, err);
     if (!conf || set_brokers(&s->k, conf, pp->brokers, opt ? opt->config : NULL, err) != 0)
@@ -906,7 +1025,8 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
-    rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
+    if (!s->direct)
+        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
     char st[32];
     size_t stn = sizeof st;
     /* a dead member's partitions are given out again a session timeout
@@ -925,6 +1045,11 @@ void *sp_kafka_source_open(const sp_kafka_source_params *pp, const sp_run_option
     rd_kafka_poll_set_consumer(s->k.rk);
     if (s->bounded && query_ends(s, what, err) != 0)
         goto fail;
+    if (s->direct) { /* the partitions are assigned by the first read, once a checkpoint has said where to start */
+        s->queue = rd_kafka_queue_get_consumer(s->k.rk);
+        free(what);
+        return s;
+    }
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(sub, topic, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t e = rd_kafka_subscribe(s->k.rk, sub);
@@ -1002,6 +1127,99 @@ static void set_paused(ksource *s, int pause)
     s->paused = pause;
 }
 
+/* until=end: wakes librdkafka's fetcher up.  librdkafka (2.0) stops fetching
+ * while the consumer queue holds more than queued.min.messages or
+ * queued.max.messages.kbytes, and a broker's thread looks at the queue again
+ * only when something else wakes it (a request, a response, an operation on
+ * a partition) or after a second (later versions have
+ * fetch.queue.backoff.ms for this).  A read that has emptied the queue
+ * would wait up to that second, several times a run: a drain of 1 M
+ * messages took 1.5 to 3 s instead of 0.5.  Asking the leaders of the
+ * partitions left for their ends (a ListOffsets request, answered at once)
+ * wakes their threads, which fetch again. */
+static void wake_fetcher(ksource *s)
+{
+    int64_t now = mono_ms();
+    if (now - s->woken_ms < WAKE_EVERY_MS)
+        return;
+    s->woken_ms = now;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++)
+        if (s->parts[i].assigned && !s->parts[i].at_end)
+            rd_kafka_topic_partition_list_add(l, s->topic, i)->offset = RD_KAFKA_OFFSET_END;
+    if (l->cnt > 0)
+        rd_kafka_offsets_for_times(s->k.rk, l, 2 * BOUNDED_WAIT_MS); /* the answer is not needed */
+    rd_kafka_topic_partition_list_destroy(l);
+}
+
+/* Direct: the next message, from those taken from the queue, else from the
+ * queue (up to TAKE_MAX at once: one lock and one wake-up for thousands of
+ * messages, against one each for rd_kafka_consumer_poll()), waiting up to
+ * BOUNDED_WAIT_MS for one, then waking the fetcher.  Returns 1 with *m, 0
+ * when none came, -1 with *err.
+ * (The batch API is used for direct reads only: librdkafka 2.0 can lose
+ * messages with it when partitions are paused and resumed, or reassigned,
+ * as live reads and groups do; a direct read only pauses partitions it has
+ * read to their end.) */
+static int next_held(ksource *s, rd_kafka_message_t **m, char **err)
+{
+    *m = NULL;
+    if (s->iheld < s->nheld) {
+        *m = s->held[s->iheld++];
+        return 1;
+    }
+    if (!s->held)
+        s->held = sp_xmalloc(sizeof *s->held * TAKE_MAX);
+    s->iheld = s->nheld = 0;
+    ssize_t n = rd_kafka_consume_batch_queue(s->queue, 0, s->held, TAKE_MAX);
+    if (n == 0) {
+        n = rd_kafka_consume_batch_queue(s->queue, BOUNDED_WAIT_MS, s->held, 1);
+        if (n == 0)
+            wake_fetcher(s);
+    }
+    if (n < 0) {
+        *err = errmsg("%s at %s: cannot read the consumer queue: %s", s->k.what, s->k.brokers, strerror(errno));
+        return -1;
+    }
+    s->nheld = (int)n;
+    if (n == 0)
+        return 0;
+    *m = s->held[s->iheld++];
+    return 1;
+}
+
+/* Direct: the read of a batch: `max` messages, or batch_bytes of them, or
+ * what is left before the ends.  Returns as sp_kafka_source_read. */
+static int read_direct(ksource *s, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
+{
+    int64_t count = 0;
+    size_t bytes = 0;
+    while (count < max && bytes < s->batch_bytes) {
+        rd_kafka_message_t *m;
+        int got = next_held(s, &m, err);
+        if (got < 0)
+            return -1;
+        if (got) {
+            bytes += m->len;
+            int r = take_message(s, m, a, out, malformed, err);
+            rd_kafka_message_destroy(m);
+            if (r < 0)
+                return -1;
+            count += r;
+        }
+        if (s->k.fatal) {
+            *err = sp_xstrdup(s->k.fatal);
+            return -1;
+        }
+        if ((!got || s->ended) && bounded_done(s))
+            break;
+        s->ended = 0;
+        if (s->stop && *s->stop)
+            break;
+    }
+    return bounded_done(s) ? 0 : 1;
+}
+
 int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
 {
     ksource *s = state;
@@ -1011,8 +1229,12 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         *err = sp_xstrdup(s->k.fatal);
         return -1;
     }
+    if (s->direct && !s->assigned_all && assign_direct(s, err) != 0)
+        return -1;
     if (s->bounded && bounded_done(s))
         return 0;
+    if (s->direct)
+        return read_direct(s, a, out, max, malformed, err);
     int64_t count = 0, deadline = mono_ms() + LIVE_POLL_MS;
     size_t bytes = 0;
     s->just_assigned = 0;
@@ -1023,7 +1245,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
          * up to ASSIGNED_POLL_MS to come (the first batch of a run is not
          * empty for nothing) */
         int was_assigned = s->just_assigned;
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(s->k.rk, s->bounded ? 100 : s->just_assigned ? 10 : 0);
+        rd_kafka_message_t *m =
+            rd_kafka_consumer_poll(s->k.rk, s->bounded ? BOUNDED_WAIT_MS : s->just_assigned ? 10 : 0);
         if (!was_assigned && s->just_assigned)
             deadline = mono_ms() + ASSIGNED_POLL_MS;
         if (m) {
@@ -1039,6 +1262,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
             return -1;
         }
         if (s->bounded) {
+            if (!m)
+                wake_fetcher(s);
             if (bounded_done(s) || (s->stop && *s->stop))
                 break;
         } else if ((!m && !s->just_assigned) || mono_ms() >= deadline)
@@ -1053,6 +1278,8 @@ int sp_kafka_source_commit(void *state, char **err)
 {
     (void)err;
     ksource *s = state;
+    if (s->direct) /* no group: the checkpoint alone says where the next run starts */
+        return 0;
     rd_kafka_topic_partition_list_t *l = NULL;
     for (int i = 0; i < s->nparts; i++) {
         kpart *kp = &s->parts[i];
@@ -1172,6 +1399,11 @@ static void source_free(ksource *s)
 {
     if (s->demo)
         demo_stop(s->demo);
+    while (s->iheld < s->nheld)
+        rd_kafka_message_destroy(s->held[s->iheld++]);
+    free(s->held);
+    if (s->queue)
+        rd_kafka_queue_destroy(s->queue);
     if (s->k.rk) {
         s->k.quiet = 1;
         rd_kafka_resp_err_t e = rd_kafka_consumer_close(s->k.rk);

@@ -89,8 +89,9 @@ typedef struct sp_kafka_source_params {
     const char *what;    /* how the user wrote it, for messages (NULL: kafka("TOPIC")) */
 } sp_kafka_source_params;
 
-/* Opens a consumer of the topic in its group.  Returns the source's state,
- * or NULL with *err. */
+/* Opens a consumer of the topic: in its group; or, bounded (until "end")
+ * and given no group, in none, reading every partition itself.  Returns
+ * the source's state, or NULL with *err. */
 void *sp_kafka_source_open(const sp_kafka_source_params *params, const sp_run_options *opt, char **err);
 
 /* input("demo"): the Spark sample's architecture in one process: a thread

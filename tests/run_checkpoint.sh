@@ -7,7 +7,8 @@
 #     after run, different from one another), then a restart, until the run
 #     ends: every batch's output, the last copy of each, equals the output
 #     of a run never interrupted, and so do the final totals; for a file
-#     and for a 3-partition Kafka topic;
+#     and for a 3-partition Kafka topic, read without a group (every run
+#     must read all that is left) and in a group;
 #   - SIGTERM: exit 0 within seconds, a checkpoint on disk, and the next
 #     start resumes from it; a second signal exits at once;
 #   - an edited pipeline: unchanged operators keep their state, changed
@@ -126,10 +127,13 @@ killed_runs() {
         wait "$pid" 2>/dev/null
         rc=$?
         if [ "$rc" -eq 0 ] && [ -n "${must_read:-}" ] && ! grep -q " $must_read records read" "$name.$runs.err"; then
-            # a known bug, not fixed yet: a run from Kafka with until=end,
-            # resumed after a kill, sometimes ends before reading what is
-            # left (its state is right, it stops early); the next start goes
-            # on from its checkpoint.  Said, and counted.
+            # a known bug of groups, not fixed yet: a run from Kafka with
+            # until=end in a group, resumed after a kill, sometimes ends
+            # before reading what is left (the dead member's partitions
+            # taken for another member's; its state is right, it stops
+            # early); the next start goes on from its checkpoint.  Said, and
+            # counted.  (Without a group there is no such case: the tests
+            # without a group leave must_read unset, and fail on it.)
             echo "  run $runs ended early: $(grep -o '[0-9]* records read' "$name.$runs.err") of $must_read; started again"
             early=$((early + 1))
             continue
@@ -351,7 +355,7 @@ fi
 # ----- SIGKILL at random moments: Kafka -----
 
 if [ -n "${KCAT:-}" ]; then
-    begin "SIGKILL at random moments (Kafka, 3 partitions): the totals equal an uninterrupted run"
+    begin "Kafka: an uninterrupted run from a 3-partition topic, without a group"
     timeout -s KILL 300 "$STREAMPIPE" broker --topic logs:3 >broker.out 2>broker.err &
     background+=($!)
     for i in $(seq 100); do
@@ -365,34 +369,55 @@ if [ -n "${KCAT:-}" ]; then
     for p in 0 1 2; do
         timeout -s KILL 30 "$KCAT" -P -b "$addr" -t logs -p "$p" <"part.$p" || fail "kcat could not produce"
     done
+    # kafka_rounds LABEL ROUNDS QUERY: for each round, runs killed and
+    # restarted (killed_runs) reading the topic with QUERY (ROUND in it
+    # replaced by the round's number), until one ends by itself; its totals
+    # and records read must be those of the uninterrupted run.
+    kafka_rounds() {
+        local label=$1 rounds=$2 query=$3 round
+        for ((round = 1; round <= rounds; round++)); do
+            local uri="kafka://$addr/logs?${query//ROUND/$round}"
+            kill_after_output=1 killed_runs "kk$label$round" 0 1000 -c fast.yaml "$logs_sp" -p "input=$uri" \
+                -p format=json -B 200
+            total_kills=$((total_kills + kills))
+            if [ "$rc" -ne 0 ]; then
+                fail "round $round: run $runs ended with exit status $rc"
+                show "kk$label$round.$runs.err"
+                continue
+            fi
+            echo "  round $round: $kills kills, $runs runs"
+            python3 same_totals.py full.out "kk$label$round.$runs.out" "Kafka, last run" ||
+                fail "round $round: the totals differ"
+            has_text "kk$label$round.$runs.err" "$n records read" ||
+                { fail "round $round: not $n records read in all"; show "kk$label$round.$runs.err"; }
+            cmp -s <(grep Malformed full.err) <(grep Malformed "kk$label$round.$runs.err") ||
+                fail "round $round: the malformed count differs"
+        done
+    }
     # a killed member leaves the group only when its session times out:
     # keep that short (3 s; less, and joining, which takes about 3 s, fails),
     # so that the next run gets the partitions soon
     printf 'kafka:\n  session.timeout.ms: 3000\n  heartbeat.interval.ms: 500\n' >fast.yaml
     t0=$(now_ms)
-    sp kfull run -q -c fast.yaml "$logs_sp" -p "input=kafka://$addr/logs?group=ck0&from=earliest&until=end" \
-        -p format=json -B 200
+    sp kfull run -c fast.yaml "$logs_sp" -p "input=kafka://$addr/logs?until=end" -p format=json -B 200
     took=$(($(now_ms) - t0))
     echo "  an uninterrupted run from Kafka takes $took ms"
     python3 same_totals.py full.out kfull.out "Kafka, uninterrupted" || fail "the uninterrupted run's totals differ"
+    has_text kfull.err "$n records read" || { fail "the uninterrupted run did not read $n records"; show kfull.err; }
+
+    begin "SIGKILL at random moments (Kafka, 3 partitions, no group): every run reads all that is left"
+    total_kills=0
+    # without a group every resumed run must read all that its checkpoint
+    # left (must_read is not set: a run that ends early fails the test)
+    kafka_rounds direct 3 "until=end"
+    [ "$total_kills" -ge 4 ] || fail "only $total_kills kills happened"
+
+    begin "SIGKILL at random moments (Kafka, 3 partitions, in a group): the totals equal an uninterrupted run"
     total_kills=0
     early=0
-    for round in 1 2; do
-        uri="kafka://$addr/logs?group=ck$round&from=earliest&until=end"
-        must_read=$n kill_after_output=1 killed_runs "kk$round" 0 1000 -c fast.yaml "$logs_sp" -p "input=$uri" -p format=json -B 200
-        total_kills=$((total_kills + kills))
-        if [ "$rc" -ne 0 ]; then
-            fail "round $round: run $runs ended with exit status $rc"
-            show "kk$round.$runs.err"
-            continue
-        fi
-        echo "  round $round: $kills kills, $runs runs"
-        python3 same_totals.py full.out "kk$round.$runs.out" "Kafka, last run" || fail "round $round: the totals differ"
-        has_text "kk$round.$runs.err" "$n records read" || { fail "round $round: not $n records read in all"; show "kk$round.$runs.err"; }
-        cmp -s <(grep Malformed full.err) <(grep Malformed "kk$round.$runs.err") || fail "round $round: the malformed count differs"
-    done
-    [ "$total_kills" -ge 4 ] || fail "only $total_kills kills happened"
-    [ "$early" -eq 0 ] || echo "  $early resumed runs ended early (the known until=end bug)"
+    must_read=$n kafka_rounds group 1 "group=ckROUND&from=earliest&until=end"
+    [ "$total_kills" -ge 2 ] || fail "only $total_kills kills happened"
+    [ "$early" -eq 0 ] || echo "  $early resumed runs ended early (the known until=end bug of groups)"
 else
     echo "run_checkpoint.sh: kcat is not installed (KCAT is empty); the Kafka part is skipped"
 fi

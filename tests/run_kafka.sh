@@ -6,6 +6,10 @@
 #     totals as over the file, and as tests/logs_totals.py;
 #   - committed offsets: a group reads half of a topic, the rest is produced,
 #     the group reads again and sees exactly the new lines;
+#   - until=end without a group: every message of every partition, as kcat
+#     reads them; nothing committed (kcat in the group still reads them
+#     all); from=OFFSET, -N and latest per partition; with a checkpoint, the
+#     next run reads exactly what came since;
 #   - the kafka sink: one message per element, text and JSON, read back with
 #     kcat; a sink that cannot deliver fails the run, naming the topic;
 #   - `streampipe gen`: deterministic for a seed, and --count lines into Kafka;
@@ -151,7 +155,8 @@ nlines=$(wc -l <"$logs")
 # ----- the broker -----
 
 begin "broker: starts, prints its address, serves kcat"
-timeout -s KILL 120 "$STREAMPIPE" broker --topic logs:3 --topic half:3 --topic down:3 >broker.out 2>broker.err &
+timeout -s KILL 180 "$STREAMPIPE" broker --topic logs:3 --topic half:3 --topic down:3 --topic direct:4 \
+    >broker.out 2>broker.err &
 broker_pid=$!
 background+=("$broker_pid")
 if ! until_true 10 test -s broker.out; then
@@ -223,6 +228,95 @@ begin "source: from=-N reads the last N messages of each partition, in another g
 sp tail run -q lines.sp -p "input=kafka://$addr/half?group=g3&from=-5&until=end"
 [ "$rc" -eq 0 ] || { fail "exit status $rc"; show tail.err; }
 [ "$(values tail.out | wc -l)" -eq 15 ] || { fail "expected 15 lines (5 x 3 partitions)"; show tail.out; }
+
+# ----- until=end without a group: the partitions assigned directly -----
+
+# partitions of unequal lengths: 0 the first 1000 lines, 1 the next 10, 2
+# none, 3 the rest
+head -n 1000 "$logs" >p0.log
+sed -n '1001,1010p' "$logs" >p1.log
+tail -n +1011 "$logs" >p3.log
+for p in 0 1 3; do
+    timeout -s KILL 20 "$KCAT" -P -b "$addr" -t direct -p "$p" <"p$p.log" || fail "kcat could not produce"
+done
+consume direct | sort >direct.want
+
+begin "source: until=end without a group reads every message of every partition once, as kcat does"
+t0=$SECONDS
+sp d1 run -q lines.sp -p "input=kafka://$addr/direct?until=end"
+[ "$rc" -eq 0 ] || { fail "exit status $rc"; show d1.err; }
+echo "  read in $((SECONDS - t0)) s"
+values d1.out | sort >d1.got
+[ "$(wc -l <direct.want)" -eq "$nlines" ] || fail "kcat reads $(wc -l <direct.want) lines, not $nlines"
+cmp -s d1.got direct.want || { fail "read $(wc -l <d1.got) lines, not kcat's $(wc -l <direct.want)"; diff d1.got direct.want | head -5; }
+
+begin "source: until=end without a group commits nothing: a member of the group 'streampipe' reads everything"
+# kcat, a live member of the group, going on from what the group committed
+# (from the start where nothing was): had the run committed, it would read
+# nothing.  It commits nothing itself, and says each rebalance on stderr.
+timeout -s KILL 60 "$KCAT" -b "$addr" -G streampipe -X enable.auto.commit=false -X auto.offset.reset=earliest \
+    -X session.timeout.ms=6000 -u -f '%s\n' direct >member.out 2>member.err &
+member=$!
+background+=("$member")
+member_read() { [ "$(wc -l <member.out)" -ge "$nlines" ]; }
+until_true 20 member_read || { fail "kcat in the group read $(wc -l <member.out) lines, not $nlines"; show member.err; }
+sort member.out >member.got
+cmp -s member.got direct.want || fail "kcat in the group read other lines than kcat alone"
+
+begin "source: until=end without a group never joins one: the member of the group 'streampipe' keeps its partitions"
+sp d5 run -q lines.sp -p "input=kafka://$addr/direct?until=end"
+[ "$rc" -eq 0 ] || { fail "exit status $rc"; show d5.err; }
+values d5.out | sort >d5.got
+cmp -s d5.got direct.want || fail "read $(wc -l <d5.got) lines, not $(wc -l <direct.want)"
+sleep 1
+cp member.err member.seen # before it leaves the group (and says so)
+kill "$member" 2>/dev/null
+wait "$member" 2>/dev/null
+[ "$(grep -c "rebalanced" member.seen)" -eq 1 ] || { fail "the group rebalanced while the run read"; show member.seen; }
+
+begin "source: until=end without a group: from=OFFSET, from=-N and from=latest, partition by partition"
+sp d2 run -q lines.sp -p "input=kafka://$addr/direct?from=995&until=end"
+[ "$rc" -eq 0 ] || { fail "from=995: exit status $rc"; show d2.err; }
+# partition 0 from offset 995; partition 1 has 10 messages: 995 is outside
+# its log, which it reads from its start; partition 3 from offset 995
+{ tail -n +996 p0.log; cat p1.log; tail -n +996 p3.log; } | sort >d2.want
+values d2.out | sort >d2.got
+cmp -s d2.got d2.want || { fail "from=995: read $(wc -l <d2.got) lines, not the $(wc -l <d2.want) expected"; diff d2.got d2.want | head -5; }
+sp d3 run -q lines.sp -p "input=kafka://$addr/direct?from=-5&until=end"
+[ "$rc" -eq 0 ] || { fail "from=-5: exit status $rc"; show d3.err; }
+{ tail -n 5 p0.log; tail -n 5 p1.log; tail -n 5 p3.log; } | sort >d3.want
+values d3.out | sort >d3.got
+cmp -s d3.got d3.want || { fail "from=-5: read $(wc -l <d3.got) lines, not the last 5 of partitions 0, 1 and 3"; show d3.got; }
+sp d4 run lines.sp -p "input=kafka://$addr/direct?from=latest&until=end"
+[ "$rc" -eq 0 ] || { fail "from=latest: exit status $rc"; show d4.err; }
+has_text d4.err " 0 records read" || { fail "from=latest: expected 0 records read"; show d4.err; }
+
+begin "source: until=end without a group, with a checkpoint: the next run reads exactly what came since"
+rm -rf direct.ckpt
+sp c1 run -q --checkpoint direct.ckpt lines.sp -p "input=kafka://$addr/direct?until=end"
+[ "$rc" -eq 0 ] || { fail "first run: exit status $rc"; show c1.err; }
+values c1.out | sort >c1.got
+cmp -s c1.got direct.want || fail "the first run read $(wc -l <c1.got) lines, not $(wc -l <direct.want)"
+# new lines in partition 1 and in partition 2, empty until now
+sed -n '1,20p' "$logs" | timeout -s KILL 20 "$KCAT" -P -b "$addr" -t direct -p 1 || fail "kcat could not produce"
+sed -n '21,50p' "$logs" | timeout -s KILL 20 "$KCAT" -P -b "$addr" -t direct -p 2 || fail "kcat could not produce"
+sp c2 run -q --checkpoint direct.ckpt lines.sp -p "input=kafka://$addr/direct?until=end"
+[ "$rc" -eq 0 ] || { fail "second run: exit status $rc"; show c2.err; }
+values c2.out | sort >c2.got
+head -n 50 "$logs" | sort >c2.want
+cmp -s c2.got c2.want || { fail "the second run read $(wc -l <c2.got) lines, not the 50 new ones"; diff c2.got c2.want | head -5; }
+# from=latest: the first run reads nothing, but its checkpoint holds where
+# every partition ended
+rm -rf latest.ckpt
+sp c3 run -q --checkpoint latest.ckpt lines.sp -p "input=kafka://$addr/direct?from=latest&until=end"
+[ "$rc" -eq 0 ] || { fail "from=latest, first run: exit status $rc"; show c3.err; }
+[ "$(values c3.out | wc -l)" -eq 0 ] || fail "from=latest: the first run read $(values c3.out | wc -l) lines"
+sed -n '51,57p' "$logs" | timeout -s KILL 20 "$KCAT" -P -b "$addr" -t direct -p 3 || fail "kcat could not produce"
+sp c4 run -q --checkpoint latest.ckpt lines.sp -p "input=kafka://$addr/direct?from=latest&until=end"
+[ "$rc" -eq 0 ] || { fail "from=latest, second run: exit status $rc"; show c4.err; }
+values c4.out | sort >c4.got
+sed -n '51,57p' "$logs" | sort >c4.want
+cmp -s c4.got c4.want || { fail "from=latest: the second run read $(wc -l <c4.got) lines, not the 7 new ones"; show c4.got; }
 
 # ----- the sink -----
 

@@ -46,7 +46,7 @@ show() {
 # STREAMPIPE absolute (default: the build's binary); skips (exit 77) when
 # it or a TOOL is missing; makes a temporary directory $tmp, the working
 # directory and $HOME of the test (no configuration from the caller's home),
-# removed on exit after the processes listed in `background` are killed.
+# removed on exit after the processes listed in `background` are stopped.
 # Needs top_srcdir.
 setup() {
     local name=$1 tool
@@ -78,11 +78,19 @@ setup() {
 }
 
 setup_cleanup() {
-    local p
+    local p i
+    # SIGTERM first: a process started under `timeout` is often what is
+    # listed, and timeout passes SIGTERM on to its child (killed with
+    # SIGKILL, it would leave the child running); SIGKILL what is left
     for p in "${background[@]}"; do
-        kill -9 "$p" 2>/dev/null
+        kill "$p" 2>/dev/null
     done
     for p in "${background[@]}"; do
+        for ((i = 0; i < 50; i++)); do
+            kill -0 "$p" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$p" 2>/dev/null
         wait "$p" 2>/dev/null
     done
     rm -rf "$tmp"
