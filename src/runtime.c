@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -60,6 +61,24 @@ struct sp_runtime {
     sp_par_node *par_nodes; /* its nodes; owned */
     sp_par_combiner *par_combs; /* its map-side combiners; owned */
     int par_ran;           /* the stage ran for this batch */
+    /* Reading ahead: with one source, bounded and allowing it (a regular
+     * file), the next batch's records are read on a thread of their own
+     * while the batch before runs; each batch alternates between two
+     * arenas.  The source's position after each read is kept with it, for
+     * the checkpoint of that batch (the source itself is a read ahead by
+     * then, and busy). */
+    struct {
+        int node;          /* the source node, or -1: no reading ahead */
+        int running;       /* a read is under way on `thread` */
+        pthread_t thread;
+        sp_arena *arena;   /* where it reads: the next batch's arena */
+        sp_vec out;        /* what it read */
+        int r;             /* the read's result */
+        char *err;         /* and its error (malloc'd) */
+        uint64_t malformed; /* records it rejected */
+        sp_wbuf pos;       /* the source's position after it */
+    } ahead;
+    sp_wbuf pos;           /* the position of the source read ahead, after this batch's read */
 };
 
 static uint64_t mono_ns(void)
@@ -274,7 +293,10 @@ static int write_checkpoint(sp_runtime *rt, uint64_t next_batch)
         rt->blob.n = 0;
         rt->blob.bad = 0;
         int kind;
-        if (node->kind == SP_NODE_SOURCE && nr->source->position) {
+        if (node->kind == SP_NODE_SOURCE && i == rt->ahead.node) {
+            sp_put_bytes(&rt->blob, rt->pos.p, rt->pos.n);
+            kind = SP_CKPT_SOURCE;
+        } else if (node->kind == SP_NODE_SOURCE && nr->source->position) {
             nr->source->position(nr->state, &rt->blob);
             kind = SP_CKPT_SOURCE;
         } else if (node->kind == SP_NODE_OP && nr->op->snapshot && nr->state) {
@@ -412,6 +434,7 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
 {
     sp_runtime *rt = sp_xmalloc(sizeof *rt);
     memset(rt, 0, sizeof *rt);
+    rt->ahead.node = -1;
     rt->program = p;
     rt->plan = plan;
     rt->diag = d;
@@ -487,6 +510,17 @@ sp_runtime *sp_runtime_new(sp_program *p, const sp_plan *plan, sp_diag *d,
         return NULL;
     }
     par_plan(rt);
+    /* read ahead: with more than one thread (--threads 1 is one thread in
+     * all), one source, bounded, which allows it */
+    int sources = 0, src = -1;
+    for (int i = 0; i < rt->n; i++)
+        if (rt->nodes[i].node->kind == SP_NODE_SOURCE) {
+            sources++;
+            src = i;
+        }
+    if (sp_par_threads(rt->par) > 1 && sources == 1 && !rt->live && rt->nodes[src].source->read_ahead &&
+        rt->nodes[src].source->read_ahead(rt->nodes[src].state))
+        rt->ahead.node = src;
     return rt;
 }
 
@@ -598,8 +632,66 @@ static int run_sink(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms
     return 0;
 }
 
-/* Runs one batch.  Returns 1 when every source is exhausted, -1 on error. */
-static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena, sp_batch_info *info)
+static void *read_ahead_main(void *arg)
+{
+    sp_runtime *rt = arg;
+    node_rt *nr = &rt->nodes[rt->ahead.node];
+    sp_vec_reset(&rt->ahead.out);
+    rt->ahead.malformed = 0;
+    rt->ahead.r = nr->source->read(nr->state, rt->ahead.arena, &rt->ahead.out, rt->opt.batch_records,
+                                   &rt->ahead.malformed, &rt->ahead.err);
+    rt->ahead.pos.n = 0;
+    if (rt->ahead.r >= 0 && nr->source->position)
+        nr->source->position(nr->state, &rt->ahead.pos);
+    return NULL;
+}
+
+/* Starts reading the next batch into `arena`; 0 when no thread could be
+ * started (the next batch then reads as usual). */
+static int read_ahead_start(sp_runtime *rt, sp_arena *arena)
+{
+    rt->ahead.arena = arena;
+    rt->ahead.err = NULL;
+    rt->ahead.running = pthread_create(&rt->ahead.thread, NULL, read_ahead_main, rt) == 0;
+    return rt->ahead.running;
+}
+
+/* Waits for the read under way, if any. */
+static void read_ahead_wait(sp_runtime *rt)
+{
+    if (rt->ahead.running)
+        pthread_join(rt->ahead.thread, NULL);
+    rt->ahead.running = 0;
+}
+
+/* Reads source node nr's records of this batch into nr->out (in `arena`):
+ * what was read ahead, or a read now.  Returns the read's result. */
+static int read_source(sp_runtime *rt, node_rt *nr, sp_arena *arena, char **err)
+{
+    int i = (int)(nr - rt->nodes);
+    if (i != rt->ahead.node)
+        return nr->source->read(nr->state, arena, &nr->out, rt->opt.batch_records, &rt->stats.malformed, err);
+    if (!rt->ahead.running) { /* the first batch, or no thread */
+        rt->ahead.arena = arena;
+        read_ahead_main(rt);
+    } else {
+        read_ahead_wait(rt);
+    }
+    sp_vec t = nr->out; /* the vectors swap: both keep their arrays */
+    nr->out = rt->ahead.out;
+    rt->ahead.out = t;
+    rt->stats.malformed += rt->ahead.malformed;
+    *err = rt->ahead.err;
+    rt->ahead.err = NULL;
+    rt->pos.n = 0;
+    sp_put_bytes(&rt->pos, rt->ahead.pos.p, rt->ahead.pos.n);
+    return rt->ahead.r;
+}
+
+/* Runs one batch.  Returns 1 when every source is exhausted, -1 on error.
+ * `next_arena` is the next batch's (for reading ahead). */
+static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena, sp_arena *next_arena,
+                     sp_batch_info *info)
 {
     uint64_t malformed0 = rt->stats.malformed, late0 = rt->stats.late;
     rt->ev.arena = arena;
@@ -617,8 +709,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         char *err = NULL;
         uint64_t t0 = mono_ns();
         if (!nr->done) {
-            int r = nr->source->read(nr->state, arena, &nr->out, rt->opt.batch_records,
-                                     &rt->stats.malformed, &err);
+            int r = read_source(rt, nr, arena, &err);
             if (r < 0) {
                 fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err);
                 free(err);
@@ -626,6 +717,8 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             }
             if (r == 0)
                 nr->done = 1;
+            else if (i == rt->ahead.node && !(rt->opt.stop && *rt->opt.stop))
+                read_ahead_start(rt, next_arena); /* the next batch's, while this one runs */
             rt->stats.records_in += nr->out.n;
             records += nr->out.n;
         }
@@ -733,16 +826,22 @@ int sp_runtime_run(sp_runtime *rt)
      * due one interval from now (live), or has the time it would have had
      * in one uninterrupted run (bounded) */
     int64_t start = rt->live ? now_ms() - (int64_t)rt->first_batch * batch_ms : rt->opt.start_ms;
-    /* one arena for every batch, emptied after each: its blocks are reused */
-    sp_arena *arena = sp_arena_new();
+    /* one arena for every batch, emptied after each: its blocks are reused;
+     * two, taken in turn, when the source reads ahead */
+    sp_arena *arenas[2] = {sp_arena_new(), rt->ahead.node >= 0 ? sp_arena_new() : NULL};
+    sp_arena *arena = arenas[0];
     for (uint64_t batch = rt->first_batch;; batch++) {
+        arena = arenas[arenas[1] && (batch - rt->first_batch) % 2 ? 1 : 0];
+        sp_arena *next_arena = arenas[arenas[1] && (batch - rt->first_batch) % 2 == 0 ? 1 : 0];
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
         sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
-        int r = run_batch(rt, batch, time_ms, arena, &info);
+        int r = run_batch(rt, batch, time_ms, arena, next_arena, &info);
         if (r < 0) {
-            sp_arena_free(arena);
+            read_ahead_wait(rt);
+            sp_arena_free(arenas[0]);
+            sp_arena_free(arenas[1]);
             rt->ev.arena = rt->arena;
             return 1;
         }
@@ -755,7 +854,11 @@ int sp_runtime_run(sp_runtime *rt)
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
     }
-    sp_arena_free(arena);
+    read_ahead_wait(rt); /* a read ahead the run no longer needs (stopped) */
+    free(rt->ahead.err);
+    rt->ahead.err = NULL;
+    sp_arena_free(arenas[0]);
+    sp_arena_free(arenas[1]);
     /* the sinks that only write the final result */
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
@@ -839,6 +942,11 @@ void sp_runtime_free(sp_runtime *rt)
 {
     if (!rt)
         return;
+    read_ahead_wait(rt);
+    free(rt->ahead.err);
+    sp_vec_free(&rt->ahead.out);
+    sp_wbuf_free(&rt->ahead.pos);
+    sp_wbuf_free(&rt->pos);
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         if (nr->state) {

@@ -106,6 +106,10 @@ typedef struct sp_source_impl {
      * its partitions), from what the client already knows: never a
      * blocking call.  -1 when unknown.  May be NULL (unknown). */
     int64_t (*lag)(const void *state);
+    /* May the next read run on a thread of its own while the batch before
+     * runs?  Only when it touches nothing but the source's own state and
+     * cannot block for long (a regular file).  May be NULL (no). */
+    int (*read_ahead)(const void *state);
 } sp_source_impl;
 
 /* Opens the source of statement `s` (kind input() resolved by its URI). */

@@ -1258,6 +1258,14 @@ static int reader_unbounded(const void *p)
     return 0;
 }
 
+/* A regular file: its reads never wait on anyone. */
+static int reader_read_ahead(const void *p)
+{
+    const line_reader *r = p;
+    struct stat st;
+    return fstat(r->fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int gen_unbounded(const void *p)
 {
     const generator *g = p;
@@ -1266,7 +1274,7 @@ static int gen_unbounded(const void *p)
 
 static const sp_source_impl reader_impl = {.open = NULL, .read = reader_read, .close = reader_close,
                                            .unbounded = reader_unbounded, .position = reader_position,
-                                           .seek = reader_seek};
+                                           .seek = reader_seek, .read_ahead = reader_read_ahead};
 static const sp_source_impl gen_impl = {.open = NULL, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded,
                                         .position = gen_position, .seek = gen_seek};
 static const sp_source_impl follow_impl = {.open = NULL, .read = follow_read, .close = follow_close,
@@ -1488,6 +1496,12 @@ static int64_t input_lag(const void *p)
     return in->impl->lag ? in->impl->lag(in->state) : -1;
 }
 
+static int input_read_ahead(const void *p)
+{
+    const input_state *in = p;
+    return in->impl->read_ahead ? in->impl->read_ahead(in->state) : 0;
+}
+
 static int input_unbounded(const void *p)
 {
     const input_state *in = p;
@@ -1496,9 +1510,10 @@ static int input_unbounded(const void *p)
 
 static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
     [SP_SOURCE_FILE] = {.open = file_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                        .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag},
+                        .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag,
+                        .read_ahead = input_read_ahead},
     [SP_SOURCE_STDIN] = {.open = stdin_open, .read = reader_read, .close = reader_close, .unbounded = reader_unbounded,
-                         .position = reader_position, .seek = reader_seek},
+                         .position = reader_position, .seek = reader_seek, .read_ahead = reader_read_ahead},
     [SP_SOURCE_TCP] = {.open = tcp_open, .read = tcp_read, .close = tcp_close, .unbounded = tcp_unbounded},
     [SP_SOURCE_GENERATOR] = {.open = gen_open, .read = gen_read, .close = gen_close, .unbounded = gen_unbounded,
                              .position = gen_position, .seek = gen_seek},
@@ -1506,7 +1521,8 @@ static const sp_source_impl source_impls[SP_SOURCE_COUNT_] = {
                          .unbounded = sp_kafka_source_unbounded, .commit = sp_kafka_source_commit,
                          .position = sp_kafka_source_position, .seek = sp_kafka_source_seek, .lag = sp_kafka_source_lag},
     [SP_SOURCE_INPUT] = {.open = input_open, .read = input_read, .close = input_close, .unbounded = input_unbounded,
-                         .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag},
+                         .commit = input_commit, .position = input_position, .seek = input_seek, .lag = input_lag,
+                         .read_ahead = input_read_ahead},
 };
 
 const sp_source_impl *sp_source_impl_for(int kind, const sp_io_args *args, sp_arena *a, char **err)
