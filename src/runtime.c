@@ -63,8 +63,10 @@ struct sp_runtime {
     int par_ran;           /* the stage ran for this batch */
     /* Reading ahead: with one source, bounded and allowing it (a regular
      * file), the next batch's records are read on a thread of their own
-     * while the batch before runs; each batch alternates between two
-     * arenas.  The source's position after each read is kept with it, for
+     * while the batch before runs, into the other of two input arenas (the
+     * lines of a batch stay in its input arena until the batch is done; the
+     * rest of a batch uses the batch arena as usual).  The source's position
+     * after each read is kept with it, for
      * the checkpoint of that batch (the source itself is a read ahead by
      * then, and busy). */
     struct {
@@ -689,9 +691,10 @@ static int read_source(sp_runtime *rt, node_rt *nr, sp_arena *arena, char **err)
 }
 
 /* Runs one batch.  Returns 1 when every source is exhausted, -1 on error.
- * `next_arena` is the next batch's (for reading ahead). */
-static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena, sp_arena *next_arena,
-                     sp_batch_info *info)
+ * The sources read into `input` (the batch arena, or an input arena when
+ * reading ahead); `next_in` is the next batch's input arena, or NULL. */
+static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *arena, sp_arena *input,
+                     sp_arena *next_in, sp_batch_info *info)
 {
     uint64_t malformed0 = rt->stats.malformed, late0 = rt->stats.late;
     rt->ev.arena = arena;
@@ -709,7 +712,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         char *err = NULL;
         uint64_t t0 = mono_ns();
         if (!nr->done) {
-            int r = read_source(rt, nr, arena, &err);
+            int r = read_source(rt, nr, input, &err);
             if (r < 0) {
                 fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err);
                 free(err);
@@ -717,8 +720,8 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             }
             if (r == 0)
                 nr->done = 1;
-            else if (i == rt->ahead.node && !(rt->opt.stop && *rt->opt.stop))
-                read_ahead_start(rt, next_arena); /* the next batch's, while this one runs */
+            else if (i == rt->ahead.node && next_in && !(rt->opt.stop && *rt->opt.stop))
+                read_ahead_start(rt, next_in); /* the next batch's, while this one runs */
             rt->stats.records_in += nr->out.n;
             records += nr->out.n;
         }
@@ -827,21 +830,26 @@ int sp_runtime_run(sp_runtime *rt)
      * in one uninterrupted run (bounded) */
     int64_t start = rt->live ? now_ms() - (int64_t)rt->first_batch * batch_ms : rt->opt.start_ms;
     /* one arena for every batch, emptied after each: its blocks are reused;
-     * two, taken in turn, when the source reads ahead */
-    sp_arena *arenas[2] = {sp_arena_new(), rt->ahead.node >= 0 ? sp_arena_new() : NULL};
-    sp_arena *arena = arenas[0];
+     * and when the source reads ahead, two input arenas taken in turn */
+    sp_arena *arena = sp_arena_new();
+    sp_arena *inputs[2] = {NULL, NULL};
+    if (rt->ahead.node >= 0) {
+        inputs[0] = sp_arena_new();
+        inputs[1] = sp_arena_new();
+    }
     for (uint64_t batch = rt->first_batch;; batch++) {
-        arena = arenas[arenas[1] && (batch - rt->first_batch) % 2 ? 1 : 0];
-        sp_arena *next_arena = arenas[arenas[1] && (batch - rt->first_batch) % 2 == 0 ? 1 : 0];
+        int turn = (int)((batch - rt->first_batch) % 2);
+        sp_arena *in = inputs[0] ? inputs[turn] : arena, *next_in = inputs[0] ? inputs[1 - turn] : NULL;
         int64_t time_ms = start + (int64_t)(batch + 1) * batch_ms;
         if (rt->live)
             sleep_until(rt, time_ms);
         sp_batch_info info = {batch, time_ms, rt->live ? time_ms : now_ms(), now_ms(), 0, 0, 0, 0, 0};
-        int r = run_batch(rt, batch, time_ms, arena, next_arena, &info);
+        int r = run_batch(rt, batch, time_ms, arena, in, next_in, &info);
         if (r < 0) {
             read_ahead_wait(rt);
-            sp_arena_free(arenas[0]);
-            sp_arena_free(arenas[1]);
+            sp_arena_free(arena);
+            sp_arena_free(inputs[0]);
+            sp_arena_free(inputs[1]);
             rt->ev.arena = rt->arena;
             return 1;
         }
@@ -850,6 +858,8 @@ int sp_runtime_run(sp_runtime *rt)
         if (rt->observer)
             rt->observer(rt->observer_ctx, rt, &info);
         sp_arena_reset(arena);
+        if (in != arena)
+            sp_arena_reset(in);
         rt->ev.arena = rt->arena;
         if (r == 1 || (rt->opt.stop && *rt->opt.stop))
             break;
@@ -857,8 +867,9 @@ int sp_runtime_run(sp_runtime *rt)
     read_ahead_wait(rt); /* a read ahead the run no longer needs (stopped) */
     free(rt->ahead.err);
     rt->ahead.err = NULL;
-    sp_arena_free(arenas[0]);
-    sp_arena_free(arenas[1]);
+    sp_arena_free(arena);
+    sp_arena_free(inputs[0]);
+    sp_arena_free(inputs[1]);
     /* the sinks that only write the final result */
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
