@@ -681,6 +681,7 @@ static int read_source(sp_runtime *rt, node_rt *nr, sp_arena *arena, char **err)
     }
     sp_vec t = nr->out; /* the vectors swap: both keep their arrays */
     nr->out = rt->ahead.out;
+    nr->out.present = 1;
     rt->ahead.out = t;
     rt->stats.malformed += rt->ahead.malformed;
     *err = rt->ahead.err;
