@@ -31,28 +31,19 @@
 
 set -u
 
-if [ -z "${STREAMPIPE:-}" ] || [ ! -x "$STREAMPIPE" ]; then
-    echo "SKIP: STREAMPIPE is not set to an executable"
-    exit 77
-fi
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_srcdir=$(cd "${top_srcdir:-$(dirname "$0")/..}" && pwd)
+. "$top_srcdir/tests/testlib.sh"
+[ -z "${top_builddir:-}" ] || top_builddir=$(cd "$top_builddir" && pwd)
+setup run_weblog_native.sh python3
 top_builddir=${top_builddir:-$(dirname "$STREAMPIPE")}
 diff_tool=$top_builddir/tests/weblog_diff
 if [ ! -x "$diff_tool" ]; then
     echo "SKIP: $diff_tool is not built (make check builds it)"
     exit 77
 fi
-command -v python3 >/dev/null || { echo "SKIP: python3 is needed to gather the lines"; exit 77; }
 
 unset STREAMPIPE_PATH
 export LC_ALL=C PYTHONDONTWRITEBYTECODE=1
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sp-weblog-native.XXXXXX") || { echo "FAIL: cannot create a temporary directory"; exit 1; }
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 lib=$top_srcdir/stdlib
 shared=$top_srcdir/../shared/data
