@@ -33,8 +33,6 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$top_srcdir/tests/testlib.sh"
 setup run_checkpoint.sh python3 timeout
 
-has_text() { grep -qF -- "$2" "$1" 2>/dev/null; }
-
 RANDOM=20261124 # the kill moments: random, but the same every run
 logs_sp=$top_srcdir/pipelines/logs.sp
 

@@ -33,21 +33,8 @@ unset STREAMPIPE_PATH
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${STREAMPIPE:=$top_srcdir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_hostile.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_hostile.sh: $tool is not installed; skipping"
-        exit 77
-    fi
-done
+. "$top_srcdir/tests/testlib.sh"
+setup run_hostile.sh python3 timeout
 VALGRIND=${VALGRIND:-}
 # valgrind cannot run a binary built with the sanitizers (they check the
 # same things there)
@@ -55,23 +42,12 @@ if [ -n "$VALGRIND" ] && ldd "$STREAMPIPE" 2>/dev/null | grep -q 'lib[at]san\|li
     echo "note: streampipe is built with sanitizers; not running valgrind"
     VALGRIND=
 fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-hostile.XXXXXX") || {
-    echo "run_hostile.sh: cannot create a temporary directory"
-    exit 1
-}
 mounted=
-bgpid=
-cleanup() {
-    [ -n "$bgpid" ] && kill -KILL "$bgpid" 2>/dev/null
+hostile_cleanup() {
     [ -n "$mounted" ] && umount "$mounted" 2>/dev/null
-    rm -rf "$tmp"
+    setup_cleanup
 }
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
-. "$top_srcdir/tests/testlib.sh"
+trap hostile_cleanup EXIT
 
 LOGS=$top_srcdir/pipelines/logs.sp
 TOTALS=$top_srcdir/tests/logs_totals.py
@@ -100,10 +76,6 @@ sp() {
 
 expect_rc() { # WANT FILE-TO-SHOW
     [ "$rc" -eq "$1" ] || { fail "exit status $rc, expected $1"; [ -f "$2" ] && show "$2"; }
-}
-
-has_text() { # FILE TEXT
-    grep -qF -- "$2" "$1" 2>/dev/null
 }
 
 expect_text() { # FILE TEXT
@@ -403,6 +375,7 @@ wait_for() { # SECONDS N
 printf '%s\n' "$L1" "$L2" >follow.log
 timeout --foreground -s KILL 60 "$STREAMPIPE" run follow.sp >follow.out 2>follow.err &
 bgpid=$!
+background+=("$bgpid")
 wait_for 10 2
 # a long line still being written (no newline yet), then its end, a CRLF
 # line, a NUL line and a size overflow

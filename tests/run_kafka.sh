@@ -32,63 +32,12 @@ unset STREAMPIPE_PATH STREAMPIPE_CONFIG
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${STREAMPIPE:=$top_srcdir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
 if [ -z "${KCAT:-}" ]; then
     echo "run_kafka.sh: kcat is not installed (KCAT is empty); skipping"
     exit 77
 fi
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_kafka.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_kafka.sh: $tool is not installed; skipping"
-        exit 77
-    fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-kafka.XXXXXX") || {
-    echo "run_kafka.sh: cannot create a temporary directory"
-    exit 1
-}
-# The configuration must not come from the caller's home directory.
-export HOME=$tmp
-background=() # processes to stop at the end
-cleanup() {
-    local p
-    for p in "${background[@]}"; do
-        kill "$p" 2>/dev/null
-    done
-    for p in "${background[@]}"; do
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
 . "$top_srcdir/tests/testlib.sh"
-
-# until_true SECONDS COMMAND...: waits until COMMAND succeeds; 1 on timeout.
-until_true() {
-    local limit=$(($1 * 10)) i
-    shift
-    for ((i = 0; i < limit; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-has_text() { # FILE TEXT
-    grep -qF -- "$2" "$1" 2>/dev/null
-}
+setup run_kafka.sh python3 timeout
 
 # sp NAME ARGS...: streampipe ARGS (at most 40 s), output in NAME.out and
 # NAME.err; the exit status in $rc.

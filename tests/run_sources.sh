@@ -21,39 +21,8 @@ unset STREAMPIPE_PATH
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
-: "${STREAMPIPE:=$top_srcdir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_sources.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_sources.sh: $tool is not installed; skipping"
-        exit 77
-    fi
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-sources.XXXXXX") || {
-    echo "run_sources.sh: cannot create a temporary directory"
-    exit 1
-}
-helpers=() # background helpers (python) still running: stopped at the end
-cleanup() {
-    local p
-    for p in "${helpers[@]}"; do
-        kill "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
 . "$top_srcdir/tests/testlib.sh"
+setup run_sources.sh python3 timeout
 
 # ----- the helpers -----
 
@@ -184,25 +153,11 @@ stop() {
     rc=$?
 }
 
-# until_true SECONDS COMMAND...: waits until COMMAND succeeds; 1 on timeout.
-until_true() {
-    local limit=$(($1 * 10)) i
-    shift
-    for ((i = 0; i < limit; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
 seen_values() { # FILE N: at least N elements written
     [ -s "$1" ] && [ "$(values "$1" | wc -l)" -ge "$2" ]
 }
 seen_total() { # FILE N: the counts add up to at least N
     [ -s "$1" ] && [ "$(total "$1")" -ge "$2" ]
-}
-has_text() { # FILE TEXT
-    grep -qF -- "$2" "$1" 2>/dev/null
 }
 
 # expect_values NAME EXPECTED: the elements written, one per line, are
@@ -459,7 +414,7 @@ source lines = tcp(address)
 lines | count | sink stdout("n", format: "json")
 EOF
 timeout -s KILL 30 python3 "$tmp/net.py" server t1.port 0 1000 300 &
-helpers+=($!)
+background+=($!)
 until_true 5 test -s t1.port || fail "the test server did not start"
 start t1 -p "address=localhost:$(cat t1.port)"
 until_true 10 seen_total t1.out 1300 || fail "not every line was counted"
@@ -486,7 +441,7 @@ start t2
 until_true 5 has_text t2.err "cannot connect" || fail "no notice while the server is not there"
 sleep 0.5 # a few more failed attempts: still one notice
 timeout -s KILL 30 python3 "$tmp/net.py" server t2.port "$port" 3 &
-helpers+=($!)
+background+=($!)
 until_true 10 seen_values t2.out 3 || fail "the lines were not read once the server came"
 stop
 expect_stopped t2

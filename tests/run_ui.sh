@@ -35,63 +35,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 : "${STREAMPIPE:=$top_builddir/streampipe}"
-case $STREAMPIPE in
-/*) ;;
-*) STREAMPIPE=$PWD/$STREAMPIPE ;;
-esac
-if [ ! -x "$STREAMPIPE" ]; then
-    echo "run_ui.sh: no streampipe binary at '$STREAMPIPE'; skipping"
-    exit 77
-fi
-for tool in python3 timeout curl; do
-    if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "run_ui.sh: $tool is not installed; skipping (scripts/setup installs it)"
-        exit 77
-    fi
-done
+. "$top_srcdir/tests/testlib.sh"
+setup run_ui.sh python3 timeout curl
 if [ -z "${CHROMIUM+set}" ]; then
     CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 fi
 if [ -z "${DOT+set}" ]; then
     DOT=$(command -v dot || true)
 fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/streampipe-ui.XXXXXX") || {
-    echo "run_ui.sh: cannot create a temporary directory"
-    exit 1
-}
-export HOME=$tmp
-background=() # processes to stop at the end
-cleanup() {
-    local p
-    for p in "${background[@]}"; do
-        kill "$p" 2>/dev/null
-    done
-    for p in "${background[@]}"; do
-        wait "$p" 2>/dev/null
-    done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
-cd "$tmp" || exit 1
-
-. "$top_srcdir/tests/testlib.sh"
-
-# until_true SECONDS COMMAND...: waits until COMMAND succeeds; 1 on timeout.
-until_true() {
-    local limit=$(($1 * 10)) i
-    shift
-    for ((i = 0; i < limit; i++)); do
-        "$@" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-
-has_text() { # FILE TEXT
-    grep -qF -- "$2" "$1" 2>/dev/null
-}
 
 # start NAME ARGS...: streampipe run ARGS in the background (at most 120 s),
 # output in NAME.out and NAME.err; waits for its address: $pid and $url.

@@ -1,5 +1,5 @@
 # testlib.sh - the small test harness shared by the end-to-end scripts
-# (run_sources.sh, run_kafka.sh, run_checkpoint.sh, ...): setup, named
+# (every run_*.sh that starts streampipe runs): setup, waiting, named
 # tests with their time, failures counted once per test.  Sourced, not
 # run.  The script ends with `finish` and reports $tests and $failed.
 
@@ -40,6 +40,21 @@ fail() {
 show() {
     echo "  --- $1:"
     sed 's/^/    /' "$1" | head -40
+}
+
+# until_true SECONDS COMMAND...: waits until COMMAND succeeds; 1 on timeout.
+until_true() {
+    local limit=$(($1 * 10)) i
+    shift
+    for ((i = 0; i < limit; i++)); do
+        "$@" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+has_text() { # FILE TEXT
+    grep -qF -- "$2" "$1" 2>/dev/null
 }
 
 # setup NAME TOOL...: what every end-to-end script does first.  Makes
