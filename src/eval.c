@@ -118,18 +118,6 @@ static int bind_args(sp_eval *ev, int first, int nparams, const sp_value *args, 
 
 static sp_value binary_values(sp_eval *ev, const sp_expr *e, sp_value l, sp_value r);
 
-/* A function whose body is `p OP q` on its two parameters (fn sum(a, b) =
- * a + b): the reducers of most pipelines.  Applied without a frame. */
-static int is_leaf_binary(const sp_stmt *fn, int n)
-{
-    const sp_expr *b = fn->value;
-    if (n != 2 || fn->nparams != 2 || b->kind != SP_E_BINARY || b->u.binary.op == SP_AND || b->u.binary.op == SP_OR)
-        return 0;
-    const sp_expr *l = b->u.binary.l, *r = b->u.binary.r;
-    return l->kind == SP_E_NAME && l->resolution == SP_R_LOCAL && l->slot < 2 && r->kind == SP_E_NAME &&
-           r->resolution == SP_R_LOCAL && r->slot < 2;
-}
-
 static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, sp_value *r);
 
 static sp_value call_user(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, const sp_expr *at)
@@ -137,10 +125,6 @@ static sp_value call_user(sp_eval *ev, const sp_stmt *fn, const sp_value *args, 
     sp_value nr;
     if (fn->native && call_native(ev, fn, args, n, &nr))
         return nr;
-    if (is_leaf_binary(fn, n)) {
-        const sp_expr *b = fn->value;
-        return binary_values(ev, b, args[b->u.binary.l->slot], args[b->u.binary.r->slot]);
-    }
     int size = fn->nlocals > fn->nparams ? fn->nlocals : fn->nparams;
     sp_value *saved;
     if (!push_frame(ev, size, &saved, at))
@@ -594,8 +578,12 @@ sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
  * used only for a definition that is this text to the letter (blanks
  * aside) and whose min and max are the built-ins, so the C code is that
  * definition; any other definition, or an edited core.sp, is evaluated as
- * written.  tests/unit/test_builtins.c checks both give the same values. */
-enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS, SP_NATIVE_FORWARD };
+ * written.  tests/unit/test_builtins.c checks both give the same values.
+ * Two shapes of any function are applied without a frame too: `a OP b` on
+ * its parameters (SP_NATIVE_BINARY) and a call of a built-in on its
+ * parameters and constants (SP_NATIVE_FORWARD).  sp_eval_prepare sets
+ * sp_stmt.native; call_user asks call_native first. */
+enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS, SP_NATIVE_FORWARD, SP_NATIVE_BINARY };
 
 static const struct {
     const char *name;
@@ -660,10 +648,24 @@ static int is_forward(const sp_stmt *s)
     return 1;
 }
 
+/* A function whose body is `p OP q` on its two parameters (fn sum(a, b) =
+ * a + b): the reducers of most pipelines.  Applied without a frame. */
+static int is_binary(const sp_stmt *s)
+{
+    const sp_expr *b = s->value;
+    if (s->nparams != 2 || b->kind != SP_E_BINARY || b->u.binary.op == SP_AND || b->u.binary.op == SP_OR)
+        return 0;
+    const sp_expr *l = b->u.binary.l, *r = b->u.binary.r;
+    return l->kind == SP_E_NAME && l->resolution == SP_R_LOCAL && l->slot < 2 && r->kind == SP_E_NAME &&
+           r->resolution == SP_R_LOCAL && r->slot < 2;
+}
+
 static int native_of(const sp_stmt *s, const sp_diag *d)
 {
     if (s->kind == SP_S_FN && is_forward(s))
         return SP_NATIVE_FORWARD;
+    if (s->kind == SP_S_FN && is_binary(s))
+        return SP_NATIVE_BINARY;
     if (s->kind != SP_S_FN || !d || s->loc.file < 0 || s->loc.file >= sp_diag_file_count(d))
         return 0;
     size_t len;
@@ -688,6 +690,13 @@ static int native_of(const sp_stmt *s, const sp_diag *d)
  * left to the written definition (the cases that report errors). */
 static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int n, sp_value *r)
 {
+    if (fn->native == SP_NATIVE_BINARY) {
+        if (n != 2)
+            return 0; /* a tuple spread into the parameters: the usual way */
+        const sp_expr *b = fn->value;
+        *r = binary_values(ev, b, args[b->u.binary.l->slot], args[b->u.binary.r->slot]);
+        return 1;
+    }
     if (fn->native == SP_NATIVE_FORWARD) {
         if (n != fn->nparams)
             return 0; /* a tuple spread into the parameters: the usual way */
