@@ -1188,6 +1188,29 @@ static int next_held(ksource *s, rd_kafka_message_t **m, char **err)
     return 1;
 }
 
+/* take_message, then the message freed and counted in *count (records)
+ * and *bytes.  Returns 0, or -1 with *err. */
+static int take_counted(ksource *s, rd_kafka_message_t *m, sp_arena *a, sp_vec *out, uint64_t *malformed,
+                        int64_t *count, size_t *bytes, char **err)
+{
+    *bytes += m->len;
+    int r = take_message(s, m, a, out, malformed, err);
+    rd_kafka_message_destroy(m);
+    if (r < 0)
+        return -1;
+    *count += r;
+    return 0;
+}
+
+/* Has the client met a fatal error?  Then *err says it (malloc'd). */
+static int fatal_error(const ksource *s, char **err)
+{
+    if (!s->k.fatal)
+        return 0;
+    *err = sp_xstrdup(s->k.fatal);
+    return 1;
+}
+
 /* Direct: the read of a batch: `max` messages, or batch_bytes of them, or
  * what is left before the ends.  Returns as sp_kafka_source_read. */
 static int read_direct(ksource *s, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
@@ -1199,18 +1222,8 @@ static int read_direct(ksource *s, sp_arena *a, sp_vec *out, int64_t max, uint64
         int got = next_held(s, &m, err);
         if (got < 0)
             return -1;
-        if (got) {
-            bytes += m->len;
-            int r = take_message(s, m, a, out, malformed, err);
-            rd_kafka_message_destroy(m);
-            if (r < 0)
-                return -1;
-            count += r;
-        }
-        if (s->k.fatal) {
-            *err = sp_xstrdup(s->k.fatal);
+        if ((got && take_counted(s, m, a, out, malformed, &count, &bytes, err) < 0) || fatal_error(s, err))
             return -1;
-        }
         if ((!got || s->ended) && bounded_done(s))
             break;
         s->ended = 0;
@@ -1225,10 +1238,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
     ksource *s = state;
     if (s->paused)
         set_paused(s, 0);
-    if (s->k.fatal) {
-        *err = sp_xstrdup(s->k.fatal);
+    if (fatal_error(s, err))
         return -1;
-    }
     if (s->direct && !s->assigned_all && assign_direct(s, err) != 0)
         return -1;
     if (s->bounded && bounded_done(s))
@@ -1249,18 +1260,8 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
             rd_kafka_consumer_poll(s->k.rk, s->bounded ? BOUNDED_WAIT_MS : s->just_assigned ? 10 : 0);
         if (!was_assigned && s->just_assigned)
             deadline = mono_ms() + ASSIGNED_POLL_MS;
-        if (m) {
-            bytes += m->len;
-            int r = take_message(s, m, a, out, malformed, err);
-            rd_kafka_message_destroy(m);
-            if (r < 0)
-                return -1;
-            count += r;
-        }
-        if (s->k.fatal) {
-            *err = sp_xstrdup(s->k.fatal);
+        if ((m && take_counted(s, m, a, out, malformed, &count, &bytes, err) < 0) || fatal_error(s, err))
             return -1;
-        }
         if (s->bounded) {
             if (!m)
                 wake_fetcher(s);
