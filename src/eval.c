@@ -915,3 +915,29 @@ void sp_eval_unprepare(sp_program *p)
     walk_program(p, NULL, 0);
 }
 
+
+sp_eval_fn_kind sp_eval_fn_kind_of(const sp_expr *f)
+{
+    if (!f || f->kind != SP_E_NAME || f->resolution != SP_R_FUNCTION || !f->target)
+        return SP_EVAL_FN_OTHER;
+    const sp_stmt *s = f->target;
+    switch (s->native) {
+    case SP_NATIVE_BINARY: return s->value->u.binary.op == SP_ADD ? SP_EVAL_FN_ADD : SP_EVAL_FN_OTHER;
+    case SP_NATIVE_STATS: return SP_EVAL_FN_STATS;
+    case SP_NATIVE_MERGE_STATS: return SP_EVAL_FN_MERGE_STATS;
+    default: return SP_EVAL_FN_OTHER;
+    }
+}
+
+sp_value sp_eval_elem_expr(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem)
+{
+    sp_value *saved;
+    if (!push_frame(ev, nlocals, &saved, e))
+        return sp_null();
+    const sp_value *saved_it = ev->it;
+    ev->it = &elem;
+    sp_value r = sp_eval_expr(ev, e);
+    ev->it = saved_it;
+    pop_frame(ev, nlocals, saved);
+    return r;
+}

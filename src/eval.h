@@ -72,6 +72,25 @@ sp_value sp_eval_apply(sp_eval *ev, sp_value fn, const sp_value *args, int n, co
 void sp_eval_error(sp_eval *ev, const sp_expr *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* What an operator's function argument is known to compute, for the
+ * runtime's map-side combine (runtime_par.c): it may then apply it without
+ * the evaluator where the values allow, giving the same results. */
+typedef enum sp_eval_fn_kind {
+    SP_EVAL_FN_OTHER,       /* anything else: only the evaluator knows */
+    SP_EVAL_FN_ADD,         /* a function whose body is `a + b` on its two parameters (core.sp's sum) */
+    SP_EVAL_FN_STATS,       /* core.sp's stats: x -> (1, x, x, x) */
+    SP_EVAL_FN_MERGE_STATS  /* core.sp's merge_stats */
+} sp_eval_fn_kind;
+
+/* The kind of `f`, an operator's function argument or a call's callee (a
+ * name resolved to a function of the program, as sp_eval_prepare found it). */
+sp_eval_fn_kind sp_eval_fn_kind_of(const sp_expr *f);
+
+/* e evaluated with elem as `it` (a step's frame of `nlocals`), as it is:
+ * unlike sp_eval_elem_arg, a function value is not applied.  An argument of
+ * a call in a step's expression is evaluated this way. */
+sp_value sp_eval_elem_expr(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem);
+
 /* Calls built-in `id` (builtins.c). */
 sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);
 

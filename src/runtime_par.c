@@ -19,7 +19,21 @@
  * (key, partial) pair per key and chunk.  The operator then runs as before
  * on these: for the associative reducers the language asks for
  * (docs/language.md), the result is the same as reducing every element in
- * order.  See runtime_int.h. */
+ * order.  See runtime_int.h.
+ *
+ * Two combines need no evaluator per element, because their result does not
+ * depend on how the elements are grouped:
+ * - counting: a keyed combine of a fused `map (k, LITERAL)` whose reducer
+ *   adds (core.sp's sum) counts each key's elements: the partial is the
+ *   count times the literal, an exact integer whatever the order.  Each
+ *   worker keeps one table of counts for the whole batch (not one per
+ *   chunk), and the merge adds the workers' counts.  Its pairs come sorted
+ *   by (hash, first element), each key as it first came in chunk order, so
+ *   the order is the same for any number of threads.
+ * - stats: a reduce by core.sp's merge_stats of a fused `map stats(x)`
+ *   keeps (count, sum, min, max) of each chunk's integers unboxed; at the
+ *   first element that is not an integer, or a sum that would overflow, it
+ *   goes on with the functions themselves, in order, as without it. */
 #include "runtime_int.h"
 #include "map.h"
 #include "pool.h"
@@ -41,6 +55,25 @@ typedef struct par_chunk {
     sp_vec *combs;  /* per combiner: the chunk's partial results */
 } par_chunk;
 
+/* A key's count in a counting combine (see above). */
+typedef struct par_count {
+    uint64_t hash;  /* the key's hash as sp_map keeps it (never 0); 0: an empty entry */
+    uint64_t first; /* its first element in chunk order: chunk << 32 | index in the chunk */
+    int64_t n;      /* how many elements had it */
+    sp_value key;   /* its first element's key, copied into the worker's arena */
+} par_count;
+
+/* A worker's counts of one counting combine, for the whole batch: open
+ * addressing on `e`; then, once its chunks are done, the entries by key
+ * partition in `parts` (partition k at [bounds[k], bounds[k + 1])). */
+typedef struct par_counts {
+    par_count *e;     /* cap entries; owned */
+    size_t cap, n;
+    par_count *parts; /* n entries; owned */
+    size_t partcap;
+    size_t bounds[PAR_PARTS + 1];
+} par_counts;
+
 typedef struct par_worker {
     sp_eval ev;       /* its evaluator; ev.arena is `scratch` while a chunk runs */
     sp_arena *arena;  /* what its chunks hand on (kept outputs, partials) this batch; owned */
@@ -48,6 +81,7 @@ typedef struct par_worker {
     sp_map map;       /* keyed combine of one chunk (reused) */
     uint64_t *ns;     /* per stage node, then per combiner: time spent this batch */
     sp_vec *views;    /* per stage node: its input in the chunk being run (views) */
+    par_counts *counts; /* per combiner: its counts when it is a counting combine */
 } par_worker;
 
 struct sp_par {
@@ -60,6 +94,14 @@ struct sp_par {
      * evaluate k and v on its input themselves, and no tuple is made.  Per
      * stage node: the (k, v) expression, or NULL. */
     const sp_expr **pair;
+    /* Per stage node: the call stats(x) of a map fused into the reduces by
+     * merge_stats reading it (see above), or NULL. */
+    const sp_expr **stats;
+    /* Per combiner: the literal of a counting combine (see above), and
+     * whether it is one; whether its reducer is core.sp's sum (integers are
+     * then added without the evaluator). */
+    int64_t *count_by;
+    char *counting, *adds;
     par_worker *workers;      /* one per thread; owned */
     int nworkers;
     par_chunk *chunks;        /* per chunk of the batch; owned, reused */
@@ -71,6 +113,8 @@ struct sp_par {
     int *merge_comb;          /* per task: its combiner */
     int nmerge;               /* tasks */
     sp_vec *merged;           /* per task: its pairs; owned */
+    par_count **gather;       /* per task of a counting combine: its partition of every worker; owned */
+    size_t *gathercap;
     int next_task;            /* the next task to take (atomic) */
     /* the batch being run */
     uint64_t batch;
@@ -128,6 +172,41 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
         if (ok && readers)
             p->pair[j] = e;
     }
+    p->stats = sp_xmalloc(sizeof *p->stats * (size_t)n);
+    for (int j = 0; j < n; j++) {
+        const sp_par_node *pn = &nodes[j];
+        const sp_expr *e = pn->node->step->args ? pn->node->step->args->value : NULL;
+        p->stats[j] = NULL;
+        if (pn->keep || pn->node->op != SP_OP_MAP || !e || e->kind != SP_E_CALL || e->u.call.nargs != 1 ||
+            e->u.call.args->name || sp_eval_fn_kind_of(e->u.call.fn) != SP_EVAL_FN_STATS)
+            continue;
+        int ok = 1, readers = 0;
+        for (int k = 0; k < n; k++)
+            ok &= nodes[k].input != j;
+        for (int m = 0; m < ncombs; m++)
+            if (combs[m].input == j) {
+                readers++;
+                ok &= !combs[m].keyed && sp_eval_fn_kind_of(combs[m].f) == SP_EVAL_FN_MERGE_STATS;
+            }
+        if (ok && readers)
+            p->stats[j] = e;
+    }
+    p->count_by = sp_xmalloc(sizeof *p->count_by * (size_t)(ncombs ? ncombs : 1));
+    p->counting = sp_xmalloc((size_t)(ncombs ? ncombs : 1));
+    p->adds = sp_xmalloc((size_t)(ncombs ? ncombs : 1));
+    for (int m = 0; m < ncombs; m++) {
+        const sp_expr *pair = p->pair[combs[m].input];
+        const sp_expr *v = pair ? pair->u.items.items->next->value : NULL;
+        p->adds[m] = sp_eval_fn_kind_of(combs[m].f) == SP_EVAL_FN_ADD;
+        /* |literal| <= 2^30: no count of a batch's elements times it overflows */
+        p->counting[m] = combs[m].keyed && p->adds[m] && v && v->kind == SP_E_INT && v->u.i <= (1 << 30) &&
+                         v->u.i >= -(1 << 30);
+        p->count_by[m] = p->counting[m] ? v->u.i : 0;
+    }
+    for (int k = 0; k < threads; k++) {
+        p->workers[k].counts = sp_xmalloc(sizeof(par_counts) * (size_t)(ncombs ? ncombs : 1));
+        memset(p->workers[k].counts, 0, sizeof(par_counts) * (size_t)(ncombs ? ncombs : 1));
+    }
     p->merge_comb = sp_xmalloc(sizeof *p->merge_comb * (size_t)(ncombs ? ncombs : 1) * PAR_PARTS);
     for (int m = 0; m < ncombs; m++)
         if (combs[m].keyed)
@@ -135,6 +214,10 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
                 p->merge_comb[p->nmerge++] = m;
     p->merged = sp_xmalloc(sizeof *p->merged * (size_t)(p->nmerge ? p->nmerge : 1));
     memset(p->merged, 0, sizeof *p->merged * (size_t)(p->nmerge ? p->nmerge : 1));
+    p->gather = sp_xmalloc(sizeof *p->gather * (size_t)(p->nmerge ? p->nmerge : 1));
+    p->gathercap = sp_xmalloc(sizeof *p->gathercap * (size_t)(p->nmerge ? p->nmerge : 1));
+    memset(p->gather, 0, sizeof *p->gather * (size_t)(p->nmerge ? p->nmerge : 1));
+    memset(p->gathercap, 0, sizeof *p->gathercap * (size_t)(p->nmerge ? p->nmerge : 1));
     return p;
 }
 
@@ -143,12 +226,139 @@ int sp_par_threads(const sp_par *p)
     return p ? p->nworkers : 1;
 }
 
+/* The entry of `key` (hash h) in t, added with n = 0 when absent. */
+static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
+{
+    if ((t->n + 1) * 4 > t->cap * 3) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        par_count *e = calloc(cap, sizeof *e);
+        if (!e)
+            e = sp_xrealloc(NULL, 0); /* reports out of memory */
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->e[i].hash)
+                continue;
+            size_t j = t->e[i].hash & (cap - 1);
+            while (e[j].hash)
+                j = (j + 1) & (cap - 1);
+            e[j] = t->e[i];
+        }
+        free(t->e);
+        t->e = e;
+        t->cap = cap;
+    }
+    size_t i = h & (t->cap - 1);
+    while (t->e[i].hash) {
+        if (t->e[i].hash == h && sp_value_equal(t->e[i].key, key))
+            return &t->e[i];
+        i = (i + 1) & (t->cap - 1);
+    }
+    t->n++;
+    t->e[i].hash = h;
+    t->e[i].n = 0;
+    return &t->e[i];
+}
+
+/* Counts the keys of a fused map (k, LITERAL) over the chunk's elements
+ * `in` into the worker's table for the batch; what the map gives when it
+ * fails (null, not a pair) goes to `out`, for the operator to report. */
+static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, const sp_expr *pair, int nlocals,
+                            int c, sp_vec *out)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        sp_value key, val;
+        if (!sp_eval_elem_pair(&w->ev, pair, nlocals, in->v[i], &key, &val)) {
+            sp_vec_push(out, sp_null());
+            continue;
+        }
+        uint64_t h = sp_value_hash(key);
+        par_count *e = par_count_put(t, key, h ? h : 1);
+        if (!e->n++) {
+            e->key = sp_value_copy(w->arena, key);
+            e->first = (uint64_t)c << 32 | i;
+        }
+    }
+}
+
+/* The worker's counts by key partition, once its chunks are done. */
+static void par_count_parts(par_counts *t)
+{
+    size_t count[PAR_PARTS] = {0};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->e[i].hash)
+            count[t->e[i].hash >> 58 & (PAR_PARTS - 1)]++;
+    t->bounds[0] = 0;
+    for (int k = 0; k < PAR_PARTS; k++) {
+        t->bounds[k + 1] = t->bounds[k] + count[k];
+        count[k] = t->bounds[k];
+    }
+    if (t->partcap < t->n) {
+        t->partcap = t->n;
+        free(t->parts);
+        t->parts = sp_xmalloc(sizeof *t->parts * t->n);
+    }
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->e[i].hash)
+            t->parts[count[t->e[i].hash >> 58 & (PAR_PARTS - 1)]++] = t->e[i];
+}
+
+/* Reduces a fused map stats(x) by merge_stats over the chunk's elements
+ * `in`: one partial into `out`, (count, sum, min, max) of the integers x
+ * gives, unboxed; from the first x that is not an integer (or would
+ * overflow the sum) on, stats and merge_stats themselves, in order. */
+static void par_stats(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, const sp_expr *call, int nlocals,
+                      sp_vec *out)
+{
+    if (in->n == 0)
+        return;
+    const sp_expr *arg = call->u.call.args->value, *fn = call->u.call.fn;
+    int64_t count = 0, sum = 0, lo = 0, hi = 0;
+    size_t i = 0;
+    sp_value x = sp_null();
+    for (; i < in->n; i++) {
+        x = sp_eval_elem_expr(&w->ev, arg, nlocals, in->v[i]);
+        if (x.tag != SP_V_INT)
+            break;
+        int64_t v = x.u.i, next;
+        if (!count) {
+            sum = lo = hi = v;
+        } else {
+            if (__builtin_add_overflow(sum, v, &next))
+                break;
+            sum = next;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        count++;
+    }
+    sp_value acc = sp_null();
+    if (count) {
+        acc = sp_tuple_new(w->ev.arena, 4);
+        acc.u.items[0] = sp_int(count);
+        acc.u.items[1] = sp_int(sum);
+        acc.u.items[2] = sp_int(lo);
+        acc.u.items[3] = sp_int(hi);
+    }
+    /* from element i on (x is its value), as without the combine */
+    while (i < in->n) {
+        sp_value v = sp_eval_fn_arg(&w->ev, fn, nlocals, &x, 1);
+        if (i == 0) {
+            acc = v;
+        } else {
+            sp_value args[2] = {acc, v};
+            acc = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+        }
+        if (++i < in->n)
+            x = sp_eval_elem_expr(&w->ev, arg, nlocals, in->v[i]);
+    }
+    sp_vec_push(out, acc);
+}
+
 /* Reduces the chunk's elements `in` into `out`: one partial result, or for
  * a keyed combiner one (key, partial) pair per key, in the order the map
  * holds them (the order among keys does not matter: each key's partials
  * stay in chunk order).  Elements that are not pairs go through as they are,
- * for the operator to report. */
-static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *in, const sp_expr *pair,
+ * for the operator to report.  `adds`: the reducer is core.sp's sum. */
+static void par_combine(par_worker *w, const sp_par_combiner *cb, int adds, const sp_vec *in, const sp_expr *pair,
                         int pair_nlocals, sp_vec *out, size_t *bounds)
 {
     if (in->n == 0)
@@ -181,9 +391,13 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, const sp_vec *
             val = x.u.items[1];
         }
         int created;
+        int64_t r;
         sp_value *slot = sp_map_put(m, key, &created);
         if (created) {
             *slot = val;
+        } else if (adds && slot->tag == SP_V_INT && val.tag == SP_V_INT &&
+                   !__builtin_add_overflow(slot->u.i, val.u.i, &r)) {
+            slot->u.i = r; /* what sum gives */
         } else {
             sp_value args[2] = {*slot, val};
             *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
@@ -235,7 +449,7 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
             in = &ch->outs[pn->input];
         }
         sp_vec_reset(&ch->outs[j]);
-        if (p->pair[j]) { /* fused into its combiners: a map gives one element per element */
+        if (p->pair[j] || p->stats[j]) { /* fused into its combiners: a map gives one element per element */
             w->views[j] = *in;
             ch->counts[j] = in->n;
             continue;
@@ -252,9 +466,15 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         uint64_t t0 = par_mono_ns();
         int from = p->combs[m].input;
         const sp_expr *pair = p->pair[from];
+        int nlocals = p->nodes[from].node->step->nlocals;
         sp_vec_reset(&ch->combs[m]);
-        par_combine(w, &p->combs[m], pair ? &w->views[from] : &ch->outs[from], pair,
-                    p->nodes[from].node->step->nlocals, &ch->combs[m], ch->bounds[m]);
+        if (p->counting[m])
+            par_count_chunk(w, &w->counts[m], &w->views[from], pair, nlocals, c, &ch->combs[m]);
+        else if (p->stats[from])
+            par_stats(w, &p->combs[m], &w->views[from], p->stats[from], nlocals, &ch->combs[m]);
+        else
+            par_combine(w, &p->combs[m], p->adds[m], pair ? &w->views[from] : &ch->outs[from], pair, nlocals,
+                        &ch->combs[m], ch->bounds[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
     /* what leaves the stage moves to the batch-long arena; the rest goes */
@@ -283,6 +503,59 @@ static void par_thread(void *ctx, int k)
         if (c >= p->nchunks)
             break;
         par_run_chunk(p, w, c);
+    }
+    for (int m = 0; m < p->ncombs; m++)
+        if (p->counting[m])
+            par_count_parts(&w->counts[m]);
+}
+
+static int par_count_order(const void *a, const void *b)
+{
+    const par_count *x = a, *y = b;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Merge task t of a counting combine on worker w: the counts of its
+ * partition over every worker, added by key, sorted by (hash, first
+ * element): an order that depends on the batch only. */
+static void par_merge_counts(sp_par *p, par_worker *w, int t)
+{
+    int part = t % PAR_PARTS, m = p->merge_comb[t];
+    size_t n = 0;
+    for (int k = 0; k < p->nworkers; k++) {
+        const par_counts *c = &p->workers[k].counts[m];
+        n += c->cap ? c->bounds[part + 1] - c->bounds[part] : 0;
+    }
+    if (p->gathercap[t] < n) {
+        p->gathercap[t] = n;
+        free(p->gather[t]);
+        p->gather[t] = sp_xmalloc(sizeof *p->gather[t] * n);
+    }
+    par_count *e = p->gather[t];
+    n = 0;
+    for (int k = 0; k < p->nworkers; k++) {
+        const par_counts *c = &p->workers[k].counts[m];
+        if (!c->cap || c->bounds[part + 1] == c->bounds[part])
+            continue;
+        memcpy(e + n, c->parts + c->bounds[part], sizeof *e * (c->bounds[part + 1] - c->bounds[part]));
+        n += c->bounds[part + 1] - c->bounds[part];
+    }
+    qsort(e, n, sizeof *e, par_count_order);
+    sp_vec *out = &p->merged[t];
+    sp_vec_reset(out);
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].n)
+            continue; /* added to an equal key before it */
+        /* equal keys have equal hashes: the same key from other workers
+         * is further on in this run of equal hashes */
+        for (size_t j = i + 1; j < n && e[j].hash == e[i].hash; j++)
+            if (e[j].n && sp_value_equal(e[i].key, e[j].key)) {
+                e[i].n += e[j].n;
+                e[j].n = 0;
+            }
+        sp_vec_push(out, sp_pair(w->arena, e[i].key, sp_int(e[i].n * p->count_by[m])));
     }
 }
 
@@ -331,8 +604,14 @@ static void par_merge_thread(void *ctx, int k)
         int t = __atomic_fetch_add(&p->next_task, 1, __ATOMIC_RELAXED);
         if (t >= p->nmerge)
             break;
+        int m = p->merge_comb[t];
+        if (!p->counting[m] && p->nchunks < 2)
+            continue; /* one chunk's partials are already one per key */
         uint64_t t0 = par_mono_ns();
-        par_merge(p, w, t);
+        if (p->counting[m])
+            par_merge_counts(p, w, t);
+        else
+            par_merge(p, w, t);
         w->ns[p->n + p->merge_comb[t]] += par_mono_ns() - t0;
     }
 }
@@ -391,11 +670,18 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         sp_arena_reset(w->arena);
         w->ev.now_ms = time_ms;
         memset(w->ns, 0, sizeof *w->ns * (size_t)(p->n + p->ncombs));
+        for (int m = 0; m < p->ncombs; m++) {
+            par_counts *c = &w->counts[m];
+            if (c->n)
+                memset(c->e, 0, sizeof *c->e * c->cap);
+            c->n = 0;
+            memset(c->bounds, 0, sizeof c->bounds);
+        }
         errors0 += w->ev.errors;
     }
     p->next_chunk = 0;
     sp_pool_run(p->pool, par_thread, p);
-    if (p->nchunks > 1 && p->nmerge) {
+    if (p->nmerge) {
         p->next_task = 0;
         sp_pool_run(p->pool, par_merge_thread, p);
     }
@@ -415,7 +701,13 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     for (int m = 0; m < p->ncombs; m++) {
         sp_par_combiner *cb = &p->combs[m];
-        if (cb->keyed && p->nchunks > 1) { /* the merge tasks' pairs, partition after partition */
+        if (p->counting[m]) { /* what is not a pair in chunk order, then the counts */
+            par_join(p, &cb->out, 0, m);
+            for (int t = 0; t < p->nmerge; t++)
+                if (p->merge_comb[t] == m)
+                    for (size_t i = 0; i < p->merged[t].n; i++)
+                        sp_vec_push(&cb->out, p->merged[t].v[i]);
+        } else if (cb->keyed && p->nchunks > 1) { /* the merge tasks' pairs, partition after partition */
             sp_vec_reset(&cb->out);
             for (int t = 0; t < p->nmerge; t++)
                 if (p->merge_comb[t] == m)
@@ -445,6 +737,11 @@ void sp_par_free(sp_par *p)
         sp_map_free(&w->map);
         free(w->ns);
         free(w->views);
+        for (int m = 0; m < p->ncombs; m++) {
+            free(w->counts[m].e);
+            free(w->counts[m].parts);
+        }
+        free(w->counts);
     }
     for (int c = 0; c < p->capchunks; c++) {
         for (int j = 0; j < p->n; j++)
@@ -461,6 +758,14 @@ void sp_par_free(sp_par *p)
         sp_vec_free(&p->combs[m].out);
     free(p->workers);
     free(p->pair);
+    free(p->stats);
+    free(p->count_by);
+    free(p->counting);
+    free(p->adds);
+    for (int t = 0; t < p->nmerge; t++)
+        free(p->gather[t]);
+    free(p->gather);
+    free(p->gathercap);
     for (int t = 0; t < p->nmerge; t++)
         sp_vec_free(&p->merged[t]);
     free(p->merged);

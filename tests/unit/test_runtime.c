@@ -1023,6 +1023,62 @@ static void test_keyed_combine_over_many_chunks(void)
     free(input);
 }
 
+/* The combines that need no evaluator per element (runtime_par.c): a
+ * count (map (k, LITERAL) reduced by sum) and stats/merge_stats must give
+ * what the same functions give as lambdas, which the runtime cannot see
+ * through, for any number of threads: keys equal across int and float (the
+ * first one in arrival order is the key), nulls, errors, floats, a sum
+ * that overflows into a float, over many chunks. */
+static void test_exact_combines_give_what_the_functions_give(void)
+{
+    enum { N = 20000 };
+    char *input = malloc((size_t)N * 24 + 64);
+    size_t len = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(input);
+    for (int i = 0; i < N; i++) {
+        if (i == 5000)
+            len += (size_t)sprintf(input + len, "x\n"); /* null: not a number */
+        if (i == 12000 || i == 12001)
+            len += (size_t)sprintf(input + len, "9223372036854775000\n"); /* the sum overflows */
+        if (i % 997 == 0 && i < 7000)
+            len += (size_t)sprintf(input + len, "%d.5\n", i % 13); /* a float, in the first batch only */
+        len += (size_t)sprintf(input + len, "%d\n", (i * 7919) % 10007);
+    }
+    const char *fast = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
+                       "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
+                       " | reduceByKey sum | sink stdout(name: \"k\")\n"
+                       "nums | map (to_string(it % 101), 3) | reduceByKey sum | " OUT "\n"
+                       "nums | map (100 / (it % 10), -2) | reduceByKey sum | " OUT "\n"
+                       "nums | map stats(it) | reduce merge_stats | " OUT "\n"
+                       "nums | filter it != null and (it < 9000 or it > 1e18) | map stats(it) | reduce merge_stats | " OUT "\n";
+    const char *slow = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
+                       "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
+                       " | reduceByKey (a, b) -> a + b | sink stdout(name: \"k\")\n"
+                       "nums | map (to_string(it % 101), 3) | reduceByKey (a, b) -> a + b | " OUT "\n"
+                       "nums | map (100 / (it % 10), -2) | reduceByKey (a, b) -> a + b | " OUT "\n"
+                       "nums | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b) | " OUT "\n"
+                       "nums | filter it != null and (it < 9000 or it > 1e18) | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b)"
+                       " | " OUT "\n";
+    input[len] = '\0';
+    sp_run_stats st_slow;
+    rt_opts o_slow = {.stats = &st_slow, .threads = 1};
+    char *want = sp_xstrdup(run_with(slow, input, 7000, &o_slow));
+    /* keys 1 and 1.0 are one key: as the first came, an int or a float */
+    CU_ASSERT_PTR_NOT_NULL(strstr(want, "(1,778)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(want, "(2.0,776)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(want, "[6293,28280579,0,8996]")); /* stats, no null */
+    CU_ASSERT_PTR_NOT_NULL(strstr(want, "e+19,")); /* the sum that overflowed, a float */
+    CU_ASSERT(st_slow.eval_errors >= 1);            /* 100 / 0 */
+    for (int threads = 1; threads <= 3; threads++) {
+        sp_run_stats st;
+        rt_opts o = {.stats = &st, .threads = threads};
+        TU_EXPECT_STR(run_with(fast, input, 7000, &o), want);
+        TU_EXPECT_INT(st.eval_errors, st_slow.eval_errors);
+    }
+    free(want);
+    free(input);
+}
+
 /* What the batch observer saw: per batch, its number, records and final flag. */
 typedef struct seen_batches {
     uint64_t batch[8], records[8];
@@ -1507,6 +1563,7 @@ CU_ErrorCode sp_test_register_runtime(void)
         {"the run counts batches and records", test_run_stats},
         {"several threads give the output of one thread", test_threads_give_the_output_of_one_thread},
         {"a keyed combine over many chunks keeps each key's order", test_keyed_combine_over_many_chunks},
+        {"counting and stats combines give what the functions give", test_exact_combines_give_what_the_functions_give},
         {"per-node counters, state size and the batch observer", test_node_counters_and_observer},
         {"the run ends with the batch holding the last record", test_run_ends_with_the_last_record},
         {NULL, NULL},
