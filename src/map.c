@@ -30,9 +30,8 @@ static uint64_t key_hash(sp_value k)
     return h ? h : 1; /* 0 marks an empty slot */
 }
 
-static void map_grow(sp_map *m)
+static void map_resize(sp_map *m, size_t cap)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
     sp_value *keys = sp_xmalloc(sizeof *keys * cap);
     sp_value *vals = sp_xmalloc(sizeof *vals * cap);
     uint64_t *hashes = calloc(cap, sizeof *hashes);
@@ -55,6 +54,20 @@ static void map_grow(sp_map *m)
     m->vals = vals;
     m->hashes = hashes;
     m->cap = cap;
+}
+
+static void map_grow(sp_map *m)
+{
+    map_resize(m, m->cap ? m->cap * 2 : 64);
+}
+
+void sp_map_reserve(sp_map *m, size_t n)
+{
+    size_t cap = m->cap ? m->cap : 64;
+    while ((n + 1) * 4 > cap * 3)
+        cap *= 2;
+    if (cap > m->cap)
+        map_resize(m, cap);
 }
 
 sp_value *sp_map_get(const sp_map *m, sp_value key)
@@ -133,10 +146,146 @@ static int pair_key_compare(const void *a, const void *b)
     return sp_value_compare(x->u.items[0], y->u.items[0]);
 }
 
+/* Sorting string keys.  Keys are the bulk of the work of a keyed operator
+ * with many keys (every batch emits its keys in order), and most string
+ * keys differ in their first 16 bytes: each entry carries them as two
+ * big-endian numbers, so most comparisons are integer comparisons, and the
+ * sort is inlined (no call per comparison).  The order is sp_value_compare's:
+ * bytes as unsigned, a prefix before what it begins. */
+typedef struct sort_ent {
+    uint64_t hi, lo; /* bytes 0..7 and 8..15 of the key, big-endian, zero-padded */
+    sp_value key, val;
+} sort_ent;
+
+static uint64_t be_bytes(const char *s, size_t n)
+{
+    unsigned char b[8] = {0};
+    memcpy(b, s, n < 8 ? n : 8);
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | b[i];
+    return v;
+}
+
+static inline int ent_less(const sort_ent *x, const sort_ent *y)
+{
+    if (x->hi != y->hi)
+        return x->hi < y->hi;
+    if (x->lo != y->lo)
+        return x->lo < y->lo;
+    size_t n = x->key.n < y->key.n ? x->key.n : y->key.n;
+    int c = n > 16 ? memcmp(x->key.u.s + 16, y->key.u.s + 16, n - 16) : 0;
+    return c ? c < 0 : x->key.n < y->key.n;
+}
+
+static void ent_swap(sort_ent *a, sort_ent *b)
+{
+    sort_ent t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void ent_sift(sort_ent *e, size_t i, size_t n)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && ent_less(&e[c], &e[c + 1]))
+            c++;
+        if (!ent_less(&e[i], &e[c]))
+            return;
+        ent_swap(&e[i], &e[c]);
+        i = c;
+    }
+}
+
+/* Introsort: quicksort with a median of three, insertion sort for short
+ * runs, heapsort when the recursion goes too deep (no quadratic case). */
+static void ent_sort(sort_ent *e, size_t n, int depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;)
+                ent_sift(e, i, n);
+            for (size_t i = n - 1; i > 0; i--) {
+                ent_swap(&e[0], &e[i]);
+                ent_sift(e, 0, i);
+            }
+            return;
+        }
+        size_t mid = n / 2;
+        if (ent_less(&e[mid], &e[0]))
+            ent_swap(&e[mid], &e[0]);
+        if (ent_less(&e[n - 1], &e[0]))
+            ent_swap(&e[n - 1], &e[0]);
+        if (ent_less(&e[n - 1], &e[mid]))
+            ent_swap(&e[n - 1], &e[mid]);
+        sort_ent pivot = e[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (ent_less(&e[i], &pivot))
+                i++;
+            while (ent_less(&pivot, &e[j]))
+                j--;
+            if (i >= j)
+                break;
+            ent_swap(&e[i], &e[j]);
+            i++;
+            j--;
+        }
+        /* [0, j] <= pivot <= [j + 1, n): recurse on the smaller side */
+        size_t left = j + 1;
+        if (left < n - left) {
+            ent_sort(e, left, depth);
+            e += left;
+            n -= left;
+        } else {
+            ent_sort(e + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        sort_ent t = e[i];
+        size_t k = i;
+        while (k > 0 && ent_less(&t, &e[k - 1])) {
+            e[k] = e[k - 1];
+            k--;
+        }
+        e[k] = t;
+    }
+}
+
 sp_value *sp_map_sorted_pairs(const sp_map *m, sp_arena *a, size_t *n)
 {
     sp_value *out = sp_arena_alloc(a, sizeof *out * (m->n ? m->n : 1));
     size_t k = 0;
+    int strings = 1;
+    for (size_t i = 0; i < m->cap && strings; i++)
+        if (m->hashes[i] && m->keys[i].tag != SP_V_STR)
+            strings = 0;
+    if (strings && m->n > 1) {
+        sort_ent *e = sp_xmalloc(sizeof *e * m->n);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->hashes[i])
+                continue;
+            sp_value key = m->keys[i];
+            e[k].hi = be_bytes(key.u.s, key.n);
+            e[k].lo = key.n > 8 ? be_bytes(key.u.s + 8, key.n - 8) : 0;
+            e[k].key = key;
+            e[k].val = m->vals[i];
+            k++;
+        }
+        int depth = 2;
+        for (size_t x = k; x > 1; x >>= 1)
+            depth += 2;
+        ent_sort(e, k, depth);
+        for (size_t i = 0; i < k; i++)
+            out[i] = sp_pair(a, e[i].key, e[i].val);
+        free(e);
+        *n = k;
+        return out;
+    }
     for (size_t i = 0; i < m->cap; i++)
         if (m->hashes[i])
             out[k++] = sp_pair(a, m->keys[i], m->vals[i]);

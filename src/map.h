@@ -23,6 +23,9 @@ void sp_map_init(sp_map *m);
 void sp_map_free(sp_map *m);
 /* Empties the map, keeping its arrays. */
 void sp_map_clear(sp_map *m);
+/* Makes room for n entries in all, so that putting them does not grow
+ * the arrays again and again (a map rebuilt every batch). */
+void sp_map_reserve(sp_map *m, size_t n);
 
 /* The value slot of `key`, or NULL when absent. */
 sp_value *sp_map_get(const sp_map *m, sp_value key);

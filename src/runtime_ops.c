@@ -181,6 +181,8 @@ static void op_count_by_value(const sp_opctx *c, void *s, const sp_vec *in, cons
 /* Reduces the pairs of `in` by key into m with f (values stored as given). */
 static void reduce_pairs(const sp_opctx *c, const sp_expr *f, const sp_vec *in, sp_map *m)
 {
+    if (in->n <= (1u << 17)) /* from a combine: about one pair per key */
+        sp_map_reserve(m, m->n + in->n);
     for (size_t i = 0; i < in->n; i++) {
         sp_value x = in->v[i];
         if (!is_pair(c, x))
@@ -207,6 +209,8 @@ static sp_value *group_pairs(const sp_opctx *c, const sp_vec *in, size_t *ngroup
 {
     sp_map counts;
     sp_map_init(&counts);
+    if (in->n <= (1u << 17))
+        sp_map_reserve(&counts, in->n);
     for (size_t i = 0; i < in->n; i++)
         if (is_pair(c, in->v[i]))
             count_into(&counts, in->v[i].u.items[0], 1);
@@ -742,12 +746,14 @@ static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in,
     sp_value *groups = group_pairs(c, in, &ngroups);
     sp_map batch;
     sp_map_init(&batch);
+    sp_map_reserve(&batch, ngroups);
     for (size_t g = 0; g < ngroups; g++)
         *sp_map_put(&batch, groups[g].u.items[0], NULL) = groups[g].u.items[1];
 
     /* the new state, built in a fresh arena: dropped keys leave no garbage */
     sp_map next;
     sp_map_init(&next);
+    sp_map_reserve(&next, s->state.n + ngroups);
     sp_arena *arena = sp_arena_new();
     sp_value empty = sp_list_new(c->ev->arena, 0);
     for (size_t i = 0; i < s->state.cap; i++) {

@@ -28,6 +28,7 @@
 #include "check.h"
 #include "diag.h"
 #include "eval.h"
+#include "map.h"
 #include "parse.h"
 #include "value.h"
 
@@ -1061,6 +1062,52 @@ static void test_sum_list(void)
     EXPECT_ERRORS(2);
 }
 
+/* A map's pairs come sorted by key, as sp_value_compare orders them: for
+ * string keys (sorted by their first 16 bytes as numbers, then the rest),
+ * keys that share long prefixes, prefixes of one another, high bytes and
+ * NUL bytes; and for keys of mixed types. */
+static void test_map_sorted_pairs(void)
+{
+    enum { N = 5000 };
+    static const char *stems[] = {"", "a", "192.168.", "/images/NASA-logosmall", "\xff\xfe", "ab\0", "zz"};
+    for (int mixed = 0; mixed < 2; mixed++) {
+        sp_map m;
+        sp_map_init(&m);
+        unsigned seed = 7;
+        for (int i = 0; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *stem = stems[(seed >> 16) % 7];
+            size_t sl = stem == stems[5] ? 3 : strlen(stem);
+            size_t extra = (seed >> 8) % 24;
+            char *k = sp_arena_alloc(arena, sl + extra + 1);
+            memcpy(k, stem, sl);
+            for (size_t j = 0; j < extra; j++) {
+                seed = seed * 1103515245u + 12345u;
+                k[sl + j] = (char)(j % 3 ? '0' + (seed >> 16) % 3 : (seed >> 16) & 0xff);
+            }
+            sp_value key = sp_str(k, sl + extra);
+            if (mixed && i % 5 == 0)
+                key = i % 10 ? sp_int(i) : sp_float(i + 0.5);
+            *sp_map_put(&m, key, NULL) = sp_int(i);
+        }
+        size_t n;
+        sp_value *pairs = sp_map_sorted_pairs(&m, arena, &n);
+        CU_ASSERT_EQUAL(n, m.n);
+        int ordered = 1, found = 1;
+        for (size_t i = 0; i < n; i++) {
+            if (i && sp_value_compare(pairs[i - 1].u.items[0], pairs[i].u.items[0]) >= 0)
+                ordered = 0;
+            const sp_value *v = sp_map_get(&m, pairs[i].u.items[0]);
+            if (!v || v->u.i != pairs[i].u.items[1].u.i)
+                found = 0;
+        }
+        CU_ASSERT(ordered);
+        CU_ASSERT(found);
+        CU_ASSERT(n > N / 2);
+        sp_map_free(&m);
+    }
+}
+
 static void test_hash(void)
 {
     sp_value vals[] = {S("abc"), I(42), F(1.5), N(), LIST(I(1), S("x")), TUPLE(B(1), I(2))};
@@ -1422,6 +1469,7 @@ static const struct {
     {"fold applies a built-in function value", test_fold_with_builtin_function},
     {"sum_list sums numbers, skipping nulls", test_sum_list},
     {"hash() is the stable hash; the tables' hash agrees with equality", test_hash},
+    {"a map's pairs come sorted by key, strings by their bytes", test_map_sorted_pairs},
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
