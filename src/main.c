@@ -612,6 +612,10 @@ static void print_profile(const sp_runtime *rt, const sp_plan *plan)
     double main_s = (double)self.tv_sec + (double)self.tv_nsec / 1e9;
     double all_s = (double)all.tv_sec + (double)all.tv_nsec / 1e9;
     fprintf(stderr, "cpu: main thread %.3f s, other threads %.3f s\n", main_s, all_s - main_s);
+    sp_run_stats rs;
+    sp_runtime_stats(rt, &rs);
+    fprintf(stderr, "wall: parallel stage %.3f s, the operators after it (one thread) %.3f s\n",
+            (double)rs.stage_ns / 1e9, (double)rs.serial_ns / 1e9);
 }
 
 static int command_run(cli *c, sp_diag *d, sp_arena *a)

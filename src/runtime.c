@@ -740,8 +740,11 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
                 rt->nodes[i].out.present = 0;
     /* the stateless prefix, on all threads */
     rt->par_ran = rt->par && !flush_only;
+    uint64_t stage0 = mono_ns();
     if (rt->par_ran)
         rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
+    uint64_t serial0 = mono_ns();
+    rt->stats.stage_ns += serial0 - stage0;
     int64_t header_time = INT64_MIN;
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
@@ -792,6 +795,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         count_node(nr, in, node->kind == SP_NODE_SINK ? (nr->final ? 0 : in) : (nr->out.present ? nr->out.n : 0),
                    ns);
     }
+    rt->stats.serial_ns += mono_ns() - serial0;
     /* the results are out: the checkpoint may record the batch as done */
     rt->last_time = time_ms;
     rt->since_ckpt++;

@@ -58,6 +58,8 @@ typedef struct sp_run_stats {
     uint64_t malformed;    /* records the sources rejected (too long, ...) */
     uint64_t eval_errors;  /* run-time errors in expressions */
     uint64_t late;         /* elements event-time windows found too late */
+    uint64_t stage_ns;     /* wall time in the parallel stage (all threads) */
+    uint64_t serial_ns;    /* wall time in the operators and sinks after it (one thread) */
 } sp_run_stats;
 
 void sp_runtime_stats(const sp_runtime *rt, sp_run_stats *st);
