@@ -256,18 +256,21 @@ static void ent_sort(sort_ent *e, size_t n, int depth)
     }
 }
 
-/* Many keys: a radix sort of the first 8 bytes (6 passes of 11 bits, no
- * comparison, so no mispredicted branch per element), then the runs that
- * share them by the comparison sort.  From `e` into `tmp` and back. */
+/* Many keys: a radix sort of their first 16 bytes (passes of 11 bits,
+ * least significant first, each stable; no comparison, so no mispredicted
+ * branch per element), then the runs that share them by the comparison
+ * sort.  From `e` into `tmp` and back. */
 static void ent_radix(sort_ent *e, sort_ent *tmp, size_t n)
 {
     size_t count[2048];
     sort_ent *from = e, *to = tmp;
-    for (int shift = 0; shift < 64; shift += 11) {
+    for (int pass = 0; pass < 12; pass++) {
+        int shift = pass % 6 * 11, high = pass >= 6;
+#define DIGIT(x) ((high ? (x).hi : (x).lo) >> shift & 2047)
         memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++)
-            count[from[i].hi >> shift & 2047]++;
-        if (count[from[0].hi >> shift & 2047] == n)
+            count[DIGIT(from[i])]++;
+        if (count[DIGIT(from[0])] == n)
             continue; /* every key has this digit */
         size_t at = 0;
         for (int d = 0; d < 2048; d++) {
@@ -276,7 +279,8 @@ static void ent_radix(sort_ent *e, sort_ent *tmp, size_t n)
             at += c;
         }
         for (size_t i = 0; i < n; i++)
-            to[count[from[i].hi >> shift & 2047]++] = from[i];
+            to[count[DIGIT(from[i])]++] = from[i];
+#undef DIGIT
         sort_ent *t = from;
         from = to;
         to = t;
@@ -285,7 +289,7 @@ static void ent_radix(sort_ent *e, sort_ent *tmp, size_t n)
         memcpy(e, from, sizeof *e * n);
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
-        while (j < n && e[j].hi == e[i].hi)
+        while (j < n && e[j].hi == e[i].hi && e[j].lo == e[i].lo)
             j++;
         if (j - i > 1)
             ent_sort(e + i, j - i, 64);

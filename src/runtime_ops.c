@@ -203,9 +203,10 @@ static void op_reduce_by_key(const sp_opctx *c, void *s, const sp_vec *in, const
     sp_map_free(&m);
 }
 
-/* Groups the values of pairs by key: key -> list, keys sorted, values in
- * arrival order.  Returns the pairs (key, list) in the batch arena. */
-static sp_value *group_pairs(const sp_opctx *c, const sp_vec *in, size_t *ngroups)
+/* Groups the values of pairs by key: key -> list, values in arrival order;
+ * the keys sorted when `sorted` (else in an order that depends on the input
+ * only).  Returns the pairs (key, list) in the batch arena. */
+static sp_value *group_pairs(const sp_opctx *c, const sp_vec *in, size_t *ngroups, int sorted)
 {
     sp_map counts;
     sp_map_init(&counts);
@@ -214,8 +215,16 @@ static sp_value *group_pairs(const sp_opctx *c, const sp_vec *in, size_t *ngroup
     for (size_t i = 0; i < in->n; i++)
         if (is_pair(c, in->v[i]))
             count_into(&counts, in->v[i].u.items[0], 1);
-    size_t n;
-    sp_value *pairs = sp_map_sorted_pairs(&counts, c->ev->arena, &n);
+    size_t n = 0;
+    sp_value *pairs;
+    if (sorted) {
+        pairs = sp_map_sorted_pairs(&counts, c->ev->arena, &n);
+    } else {
+        pairs = sp_arena_alloc(c->ev->arena, sizeof *pairs * (counts.n ? counts.n : 1));
+        for (size_t i = 0; i < counts.cap; i++)
+            if (counts.hashes[i])
+                pairs[n++] = sp_pair(c->ev->arena, counts.keys[i], counts.vals[i]);
+    }
     /* reuse the count map: key -> (index of group, items filled) */
     for (size_t g = 0; g < n; g++) {
         sp_value list = sp_list_new(c->ev->arena, (uint32_t)pairs[g].u.items[1].u.i);
@@ -240,7 +249,7 @@ static void op_group_by_key(const sp_opctx *c, void *s, const sp_vec *in, const 
 {
     (void)s, (void)in2;
     size_t n;
-    sp_value *groups = group_pairs(c, in, &n);
+    sp_value *groups = group_pairs(c, in, &n, 1);
     for (size_t i = 0; i < n; i++)
         sp_vec_push(out, groups[i]);
 }
@@ -288,7 +297,7 @@ static void op_join(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *
     (void)s;
     int outer = c->step->op == SP_OP_LEFT_OUTER_JOIN;
     size_t n;
-    sp_value *groups = group_pairs(c, in2, &n);
+    sp_value *groups = group_pairs(c, in2, &n, 0); /* an index: its order does not matter */
     sp_map index;
     sp_map_init(&index);
     for (size_t g = 0; g < n; g++)
@@ -743,7 +752,7 @@ static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in,
     state_by_key *s = p;
     const sp_expr *f = arg_expr(c->step, 0);
     size_t ngroups;
-    sp_value *groups = group_pairs(c, in, &ngroups);
+    sp_value *groups = group_pairs(c, in, &ngroups, 0); /* the state is emitted sorted */
     sp_map batch;
     sp_map_init(&batch);
     sp_map_reserve(&batch, ngroups);
