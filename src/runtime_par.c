@@ -82,6 +82,8 @@ typedef struct par_worker {
     uint64_t *ns;     /* per stage node, then per combiner: time spent this batch */
     sp_vec *views;    /* per stage node: its input in the chunk being run (views) */
     par_counts *counts; /* per combiner: its counts when it is a counting combine */
+    sp_vec *outs;     /* per stage node not kept: its output for the chunk being run (the kept
+                       * nodes' stay in their chunk's vector until the chunks are joined) */
 } par_worker;
 
 struct sp_par {
@@ -153,6 +155,8 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
         sp_map_init(&w->map);
         w->ns = sp_xmalloc(sizeof *w->ns * (size_t)(n + ncombs));
         w->views = sp_xmalloc(sizeof *w->views * (size_t)n);
+        w->outs = sp_xmalloc(sizeof *w->outs * (size_t)n);
+        memset(w->outs, 0, sizeof *w->outs * (size_t)n);
     }
     p->pair = sp_xmalloc(sizeof *p->pair * (size_t)n);
     for (int j = 0; j < n; j++) {
@@ -446,9 +450,10 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
             part.present = 1;
             in = &part;
         } else {
-            in = &ch->outs[pn->input];
+            in = p->nodes[pn->input].keep ? &ch->outs[pn->input] : &w->outs[pn->input];
         }
-        sp_vec_reset(&ch->outs[j]);
+        sp_vec *out = pn->keep ? &ch->outs[j] : &w->outs[j];
+        sp_vec_reset(out);
         if (p->pair[j] || p->stats[j]) { /* fused into its combiners: a map gives one element per element */
             w->views[j] = *in;
             ch->counts[j] = in->n;
@@ -457,9 +462,9 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         uint64_t t0 = par_mono_ns();
         if (in->n) {
             sp_opctx ctx = {&w->ev, pn->node, pn->node->step, p->batch, p->batch_ms, p->time_ms, p->final, NULL};
-            pn->op->process(&ctx, NULL, in, NULL, &ch->outs[j]);
+            pn->op->process(&ctx, NULL, in, NULL, out);
         }
-        ch->counts[j] = ch->outs[j].n;
+        ch->counts[j] = out->n;
         w->ns[j] += par_mono_ns() - t0;
     }
     for (int m = 0; m < p->ncombs; m++) {
@@ -472,9 +477,11 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
             par_count_chunk(w, &w->counts[m], &w->views[from], pair, nlocals, c, &ch->combs[m]);
         else if (p->stats[from])
             par_stats(w, &p->combs[m], &w->views[from], p->stats[from], nlocals, &ch->combs[m]);
+        else if (pair)
+            par_combine(w, &p->combs[m], p->adds[m], &w->views[from], pair, nlocals, &ch->combs[m], ch->bounds[m]);
         else
-            par_combine(w, &p->combs[m], p->adds[m], pair ? &w->views[from] : &ch->outs[from], pair, nlocals,
-                        &ch->combs[m], ch->bounds[m]);
+            par_combine(w, &p->combs[m], p->adds[m], p->nodes[from].keep ? &ch->outs[from] : &w->outs[from], NULL,
+                        nlocals, &ch->combs[m], ch->bounds[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
     /* what leaves the stage moves to the batch-long arena; the rest goes */
@@ -737,6 +744,9 @@ void sp_par_free(sp_par *p)
         sp_map_free(&w->map);
         free(w->ns);
         free(w->views);
+        for (int j = 0; j < p->n; j++)
+            sp_vec_free(&w->outs[j]);
+        free(w->outs);
         for (int m = 0; m < p->ncombs; m++) {
             free(w->counts[m].e);
             free(w->counts[m].parts);
