@@ -75,73 +75,227 @@ static inline sp_weblog_text text_of(const char *s, size_t from, size_t to)
     return t;
 }
 
-/* The first position from i on where s[] is a blank (\s), or n. */
-static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+/* Searches a chunk at a time: 16 bytes with SSE2, else 8 in a uint64_t
+ * (SWAR).  A search in s[i..n) reads only s[0..n): whole chunks from i
+ * while they fit, then one last chunk that ends at n and overlaps the one
+ * before (or bytes before i: s[0..n) is all readable), with the bytes
+ * before i dropped from its mask.  Only when n < CHUNK is the rest read a
+ * byte at a time.  So the short fields of a line cost one or two chunks,
+ * and nothing is read past the line.  (Defining SP_WEBLOG_PORTABLE selects
+ * the SWAR code on x86-64 too, to test it.)
+ *
+ * A chunk's mask has the bytes that match: bit k for byte k (SSE2), bit
+ * 8k+7 for byte k (SWAR). */
+#if defined(__SSE2__) && !defined(SP_WEBLOG_PORTABLE)
+enum { CHUNK = 16 };
+typedef unsigned chunk_mask;
+
+static inline __m128i chunk_load(const unsigned char *p)
 {
-#if defined(__SSE2__)
-    /* 16 bytes at a time while 16 are left: c == ' ' or c - 9 <= 4 */
-    const __m128i space = _mm_set1_epi8(' '), nine = _mm_set1_epi8(9), four = _mm_set1_epi8(4);
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i t = _mm_sub_epi8(v, nine);
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(_mm_min_epu8(t, four), t));
-        int mask = _mm_movemask_epi8(hit);
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
-    }
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* \s: c == ' ', or 9 <= c <= 13: c + 0x77 takes 9..13 to 0x80..0x84,
+ * the five smallest signed bytes, and nothing else there */
+static inline chunk_mask blanks_in(__m128i v)
+{
+    __m128i ctl = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x77)), _mm_set1_epi8(-0x7b));
+    return (chunk_mask)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), ctl));
+}
+
+static inline chunk_mask bytes_in(__m128i v, unsigned char c)
+{
+    return (chunk_mask)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)c)));
+}
+
+/* the index of the first (lowest) byte in a nonzero mask */
+static inline size_t mask_first(chunk_mask m)
+{
+    return (size_t)__builtin_ctz(m);
+}
+
+/* ... of the last */
+static inline size_t mask_last(chunk_mask m)
+{
+    return (size_t)(31 - __builtin_clz(m));
+}
+
+/* m without bytes 0..k-1 (k < CHUNK), the others where they were */
+static inline chunk_mask mask_drop_below(chunk_mask m, size_t k)
+{
+    return m & (~0u << k);
+}
+#else
+enum { CHUNK = 8 };
+typedef uint64_t chunk_mask;
+typedef uint64_t chunk_bytes;
+
+#define SWAR_ONES 0x0101010101010101u
+#define SWAR_HIGH 0x8080808080808080u
+
+static inline chunk_bytes chunk_load(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w); /* byte k in bits 8k..8k+7, as on little-endian */
 #endif
-    while (i < n && !is_ws(s[i]))
+    return w;
+}
+
+/* 0x80 in the bytes of w that are 0, exactly (no borrow crosses a byte,
+ * so a byte above a zero byte is never taken for one) */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    uint64_t low7 = SWAR_ONES * 0x7f;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+static inline chunk_mask bytes_in(chunk_bytes w, unsigned char c)
+{
+    return zero_bytes(w ^ (SWAR_ONES * c));
+}
+
+/* \s: ' ', or 9 <= c <= 13: with the high bit cleared, c + (0x80 - 9) and
+ * c + (0x80 - 14) set it when c >= 9 and c >= 14, without carrying into
+ * the next byte; a byte whose own high bit is set is no blank */
+static inline chunk_mask blanks_in(chunk_bytes w)
+{
+    uint64_t low7 = w & (SWAR_ONES * 0x7f);
+    uint64_t ctl = (low7 + SWAR_ONES * (0x80 - 9)) & ~(low7 + SWAR_ONES * (0x80 - 14)) & ~w & SWAR_HIGH;
+    return ctl | bytes_in(w, ' ');
+}
+
+static inline size_t mask_first(chunk_mask m)
+{
+    return (size_t)__builtin_ctzll(m) >> 3;
+}
+
+static inline size_t mask_last(chunk_mask m)
+{
+    return (size_t)(63 - __builtin_clzll(m)) >> 3;
+}
+
+static inline chunk_mask mask_drop_below(chunk_mask m, size_t k)
+{
+    return m & (~(uint64_t)0 << (8 * k));
+}
+#endif
+
+/* What a search looks for. */
+typedef enum find_kind {
+    FIND_BLANK,          /* \s */
+    FIND_BYTE,           /* the byte c */
+    FIND_BLANK_OR_BYTE,  /* \s or the byte c */
+    FIND_QUOTE_OR_ESCAPE /* '"' or '\\': what ends a run inside a quoted field */
+} find_kind;
+
+/* The bytes of the chunk at p that a search for `kind` (and c) stops at;
+ * `kind` is a constant wherever this is inlined, so only one branch stays. */
+static inline chunk_mask chunk_hits(const unsigned char *p, find_kind kind, unsigned char c)
+{
+    switch (kind) {
+    case FIND_BLANK: return blanks_in(chunk_load(p));
+    case FIND_BYTE: return bytes_in(chunk_load(p), c);
+    case FIND_BLANK_OR_BYTE: return blanks_in(chunk_load(p)) | bytes_in(chunk_load(p), c);
+    default: return bytes_in(chunk_load(p), '"') | bytes_in(chunk_load(p), '\\');
+    }
+}
+
+/* The same for one byte. */
+static inline int byte_hits(unsigned char b, find_kind kind, unsigned char c)
+{
+    switch (kind) {
+    case FIND_BLANK: return is_ws(b);
+    case FIND_BYTE: return b == c;
+    case FIND_BLANK_OR_BYTE: return is_ws(b) || b == c;
+    default: return byte_class[b] & C_QUOTE;
+    }
+}
+
+/* The first position in [i, n) where the search stops, or n; s[0..n) must
+ * be readable and i <= n. */
+static inline size_t find_first(const unsigned char *s, size_t i, size_t n, find_kind kind, unsigned char c)
+{
+    while (n - i >= CHUNK) {
+        chunk_mask m = chunk_hits(s + i, kind, c);
+        if (m)
+            return i + mask_first(m);
+        i += CHUNK;
+    }
+    if (i == n)
+        return n;
+    if (n >= CHUNK) {
+        /* the chunk s[n - CHUNK..n), whose byte k is s[n - CHUNK + k]: the
+         * bytes before i are its first CHUNK - (n - i) */
+        size_t skip = CHUNK - (n - i);
+        chunk_mask m = mask_drop_below(chunk_hits(s + n - CHUNK, kind, c), skip);
+        return m ? n - CHUNK + mask_first(m) : n;
+    }
+    while (i < n && !byte_hits(s[i], kind, c))
         i++;
     return i;
 }
 
-/* The first position from i on where s[] is c, or n (memchr without a call:
- * the runs searched are short). */
+/* The first position from i on where s[] is a blank (\s), or n. */
+static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+{
+    return find_first(s, i, n, FIND_BLANK, 0);
+}
+
+/* The first position from i on where s[] is c, or n. */
 static inline size_t next_byte(const unsigned char *s, size_t i, size_t n, unsigned char c)
 {
-#if defined(__SSE2__)
-    const __m128i want = _mm_set1_epi8((char)c);
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, want));
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
-    }
-#endif
-    while (i < n && s[i] != c)
-        i++;
-    return i;
+    return find_first(s, i, n, FIND_BYTE, c);
+}
+
+/* The first position from i on where s[] is a blank or c, or n. */
+static inline size_t next_blank_or(const unsigned char *s, size_t i, size_t n, unsigned char c)
+{
+    return find_first(s, i, n, FIND_BLANK_OR_BYTE, c);
 }
 
 /* The first position from i on where s[] is a quote or a backslash, or n. */
 static inline size_t next_quote_or_backslash(const unsigned char *s, size_t i, size_t n)
 {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
+    return find_first(s, i, n, FIND_QUOTE_OR_ESCAPE, 0);
+}
+
+/* Where the run of non-blanks that ends at z begins: the position after
+ * the last blank in [lo, z), or lo when there is none.  Reads s[0..z), as
+ * find_first does, from the end. */
+static inline size_t run_start(const unsigned char *s, size_t lo, size_t z)
+{
+    while (z - lo >= CHUNK) {
+        chunk_mask m = blanks_in(chunk_load(s + z - CHUNK));
+        if (m)
+            return z - CHUNK + mask_last(m) + 1;
+        z -= CHUNK;
     }
-#else
-    /* eight bytes at a time while none is a quote or a backslash */
-    while (n - i >= 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t q = w ^ 0x2222222222222222u, b = w ^ 0x5c5c5c5c5c5c5c5cu;
-        uint64_t hit = ((q - 0x0101010101010101u) & ~q) | ((b - 0x0101010101010101u) & ~b);
-        if (hit & 0x8080808080808080u)
-            break;
-        i += 8;
+    if (z == lo)
+        return lo;
+    if (z >= CHUNK) {
+        chunk_mask m = mask_drop_below(blanks_in(chunk_load(s + z - CHUNK)), CHUNK - (z - lo));
+        return m ? z - CHUNK + mask_last(m) + 1 : lo;
     }
-#endif
-    while (i < n && !(byte_class[s[i]] & C_QUOTE))
-        i++;
-    return i;
+    while (z > lo && !is_ws(s[z - 1]))
+        z--;
+    return z;
+}
+
+/* For tests (weblog_int.h): the searches above, out of line. */
+size_t sp_weblog_find(const char *s, size_t i, size_t n, int what)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    switch (what) {
+    case SP_WEBLOG_FIND_BLANK: return next_blank(u, i, n);
+    case SP_WEBLOG_FIND_QUOTE_OR_ESCAPE: return next_quote_or_backslash(u, i, n);
+    case SP_WEBLOG_FIND_RUN_START: return run_start(u, i, n);
+    default:
+        if (what >= SP_WEBLOG_FIND_BLANK_OR)
+            return next_blank_or(u, i, n, (unsigned char)(what - SP_WEBLOG_FIND_BLANK_OR));
+        return next_byte(u, i, n, (unsigned char)what);
+    }
 }
 
 /* ` +`: one or more spaces (only ' ') at *p; advances past them. */
@@ -218,8 +372,7 @@ static size_t extra_fields(const unsigned char *s, size_t n, size_t p)
             if (!quoted(s, n, &q, &ignored))
                 return p;
         } else if (q < n && !is_ws(s[q])) {
-            while (q < n && !is_ws(s[q]) && s[q] != '"')
-                q++;
+            q = next_blank_or(s, q, n, '"');
         } else {
             return p;
         }
@@ -291,9 +444,7 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
      * blanks nor commas, followed by a space.  The lazy name stops at the
      * first ':' whose digits reach that space; only the last ':' can have
      * nothing but digits after it, and the name takes at least one byte. */
-    size_t w = 0;
-    while (w < n && !is_ws(s[w]) && s[w] != ',')
-        w++;
+    size_t w = next_blank_or(s, 0, n, ',');
     if (w == 0 || w >= n || s[w] != ' ')
         return 0;
     size_t k = w;
@@ -363,11 +514,13 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
  * followed by ` *$`, so it can only be the last run, ending at z; the group
  * matches from any t in the spaces before it, the first of which is the
  * earliest. */
-int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
-                            sp_weblog_text *protocol)
+/* split_request on s[from..n): the positions are in s, whose bytes from 0
+ * on may be read (the searches read whole chunks: the request is inside its
+ * line, which they may read back into). */
+static int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
+                         sp_weblog_text *target, sp_weblog_text *protocol)
 {
-    const unsigned char *s = (const unsigned char *)(r ? r : "");
-    size_t i = 0;
+    size_t i = from;
     while (i < n && s[i] == ' ')
         i++;
     size_t ms = i;
@@ -380,8 +533,8 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     size_t pos = i;
 
     /* z: the trailing spaces, before a final '\n' if there is one */
-    size_t z = n > 0 && s[n - 1] == '\n' ? n - 1 : n;
-    while (z > 0 && s[z - 1] == ' ')
+    size_t z = n > from && s[n - 1] == '\n' ? n - 1 : n;
+    while (z > from && s[z - 1] == ' ')
         z--;
 
     /* the last run of non-blanks, [v, z), and the spaces before it, [t0, v):
@@ -389,9 +542,7 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     size_t t = z > pos ? z : pos; /* without a protocol: the first t >= z */
     size_t u = t;                 /* the protocol is [u, z) when u < z */
     if (z > pos && !is_ws(s[z - 1])) {
-        size_t v = z;
-        while (v > pos && !is_ws(s[v - 1]))
-            v--;
+        size_t v = run_start(s, pos, z);
         size_t t0 = v;
         while (t0 > pos && s[t0 - 1] == ' ')
             t0--;
@@ -419,6 +570,12 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     if (u < z)
         *protocol = text_of((const char *)s, u, z);
     return 1;
+}
+
+int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
+                            sp_weblog_text *protocol)
+{
+    return split_request((const unsigned char *)(r ? r : ""), 0, n, method, target, protocol);
 }
 
 /* ======================================================================
@@ -587,15 +744,23 @@ sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, si
         return sp_null();
     status = (m.status.s[0] - '0') * 100 + (m.status.s[1] - '0') * 10 + (m.status.s[2] - '0'); /* \d{3} */
 
+    /* the request, its target and its path are searched as parts of the
+     * line (positions in it), so that the searches can read whole chunks */
+    const unsigned char *s = (const unsigned char *)line;
+    size_t request = (size_t)(m.request.s - line);
     sp_weblog_text method = {NULL, 0}, target, protocol = {NULL, 0};
-    int split = sp_weblog_split_request(m.request.s, m.request.n, &method, &target, &protocol);
+    int split = split_request(s, request, request + m.request.n, &method, &target, &protocol);
     sp_weblog_text endpoint = split ? target : m.request; /* coalesce(r.target, m.request) */
-    sp_weblog_text path = {endpoint.s, next_byte((const unsigned char *)endpoint.s, 0, endpoint.n, '?')}; /* path_of */
+    size_t endpoint_at = (size_t)(endpoint.s - line);
+    sp_weblog_text path = text_of(line, endpoint_at, next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?')); /* path_of */
     int64_t t;
     int have_time = sp_weblog_time(st, m.time.s, m.time.n, &t);
 
-    sp_value r = sp_record_new(a, st->shape);
-    sp_value *v = r.u.rec->vals;
+    /* sp_record_new() without its memset: every field is set below */
+    sp_record *rec = sp_arena_alloc_raw(a, sizeof(sp_record) + F_COUNT * sizeof(sp_value));
+    rec->shape = st->shape;
+    sp_value r = {SP_V_RECORD, F_COUNT, {.rec = rec}};
+    sp_value *v = rec->vals;
     v[F_HOST] = str_or_empty(m.host);
     v[F_IDENT] = str_or_empty(m.ident);
     v[F_USER] = str_or_empty(m.user);

@@ -53,6 +53,22 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format f, sp_weblog_fie
 int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
                             sp_weblog_text *protocol);
 
+/* The scanner's searches, out of line, for tests (the scanner inlines its
+ * own): in s[i..n), reading only s[0..n), the first position of
+ *   what = 0..255: that byte;
+ *   SP_WEBLOG_FIND_BLANK: a blank (\s);
+ *   SP_WEBLOG_FIND_BLANK_OR + c: a blank or the byte c;
+ *   SP_WEBLOG_FIND_QUOTE_OR_ESCAPE: '"' or '\\';
+ * or n; and SP_WEBLOG_FIND_RUN_START: the position after the last blank in
+ * s[i..n), or i when there is none. */
+enum {
+    SP_WEBLOG_FIND_BLANK = 256,
+    SP_WEBLOG_FIND_QUOTE_OR_ESCAPE = 257,
+    SP_WEBLOG_FIND_RUN_START = 258,
+    SP_WEBLOG_FIND_BLANK_OR = 512
+};
+size_t sp_weblog_find(const char *s, size_t i, size_t n, int what);
+
 /* Per-thread state of the conversions: the last timestamp converted.  One
  * per evaluator (sp_eval.weblog), never shared between threads. */
 typedef struct sp_weblog_state sp_weblog_state;

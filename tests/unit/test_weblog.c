@@ -157,6 +157,120 @@ static void test_format_names(void)
     TU_EXPECT_INT(sp_weblog_format_lookup("", 0), -1);
 }
 
+/* What sp_weblog_find(s, i, n, what) must give, a byte at a time. */
+static size_t naive_find(const unsigned char *s, size_t i, size_t n, int what)
+{
+    static const char blanks[] = " \t\n\v\f\r";
+    if (what == SP_WEBLOG_FIND_RUN_START) {
+        size_t z = n;
+        while (z > i && !memchr(blanks, s[z - 1], 6))
+            z--;
+        return z;
+    }
+    for (; i < n; i++) {
+        int blank = s[i] != 0 && memchr(blanks, s[i], 6) != NULL;
+        if (what == SP_WEBLOG_FIND_BLANK ? blank
+            : what == SP_WEBLOG_FIND_QUOTE_OR_ESCAPE ? s[i] == '"' || s[i] == '\\'
+            : what >= SP_WEBLOG_FIND_BLANK_OR ? blank || s[i] == what - SP_WEBLOG_FIND_BLANK_OR
+            : s[i] == what)
+            break;
+    }
+    return i;
+}
+
+/* The searches read chunks (8 or 16 bytes) and then a last one that ends at
+ * the end of the buffer: each buffer here is a heap block of exactly n
+ * bytes, so that ASan or valgrind sees a read past it.  The bytes: hits of
+ * every search, their neighbours (0x08, 0x0e, 0x1f, 0x21: next to the
+ * blanks), the same with the high bit set, NUL and 0xff, among letters. */
+static void test_the_searches_find_what_a_byte_loop_finds(void)
+{
+    static const unsigned char special[] = {' ',  '\t', '\n', '\v', '\f', '\r', '"',  '\\', ']',  '?',  ',',
+                                            0x00, 0x08, 0x0e, 0x1f, 0x21, 0x7f, 0x89, 0x8d, 0xa0, 0xa2, 0xdc,
+                                            0xff, 0x80, 0xdd, 0x0a + 0x80};
+    static const int whats[] = {SP_WEBLOG_FIND_BLANK,
+                                SP_WEBLOG_FIND_QUOTE_OR_ESCAPE,
+                                SP_WEBLOG_FIND_RUN_START,
+                                SP_WEBLOG_FIND_BLANK_OR + ',',
+                                SP_WEBLOG_FIND_BLANK_OR + '"',
+                                ']',
+                                '?',
+                                '\n',
+                                0,
+                                0xff,
+                                0x80};
+    uint64_t seed = 88172645463325252u;
+    int failures = 0;
+    for (size_t n = 0; n <= 72; n++) {
+        for (int trial = 0; trial < 60; trial++) {
+            unsigned char *s = malloc(n ? n : 1);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+            /* trial 0: no hit at all; 1..n: one hit at n - trial; then random */
+            for (size_t k = 0; k < n; k++) {
+                seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+                if (trial == 0 || (trial <= (int)n && k != n - (size_t)trial))
+                    s[k] = (unsigned char)(k % 2 ? 'a' + seed % 26 : 0xc0 + seed % 32);
+                else if (trial <= (int)n)
+                    s[k] = special[seed % 11]; /* one of the hits */
+                else
+                    s[k] = seed % 4 ? (unsigned char)('a' + seed % 26) : special[(seed >> 8) % sizeof special];
+            }
+            for (size_t w = 0; w < sizeof whats / sizeof whats[0]; w++)
+                for (size_t i = 0; i <= n; i++) {
+                    size_t got = sp_weblog_find((const char *)s, i, n, whats[w]);
+                    size_t want = naive_find(s, i, n, whats[w]);
+                    if (got != want && failures++ < 5)
+                        CU_FAIL_FATAL("a search disagrees with the byte loop");
+                    if (got != want)
+                        fprintf(stderr, "n %zu trial %d what %d from %zu: %zu, not %zu\n", n, trial, whats[w], i,
+                                got, want);
+                }
+            free(s);
+        }
+    }
+    TU_EXPECT_INT(failures, 0);
+}
+
+/* A line whose fields end at each place of a chunk, up to the last byte:
+ * the words, the quoted fields and the digits are read whether or not a
+ * whole chunk is left after them. */
+static void test_fields_that_end_anywhere_near_the_end_of_a_line(void)
+{
+    for (size_t pad = 0; pad < 40; pad++) {
+        char agent[64];
+        memset(agent, 'A', pad);
+        agent[pad] = '\0';
+        char text[256];
+        int len = snprintf(text, sizeof text, "h - - [01/Jan/2020:00:00:00 +0000] \"GET /%s HTTP/1.1\" 200 %zu \"-\" \"%s\"",
+                           agent, pad, agent);
+        for (int cut = 0; cut <= 2; cut++) {
+            /* cut 0: the whole line; 1: without its closing quote (no line); 2: common, cut after the size */
+            size_t n = (size_t)len;
+            if (cut == 1)
+                n--;
+            if (cut == 2)
+                n = (size_t)(strstr(text, " \"-\"") - text);
+            char *line = malloc(n);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+            memcpy(line, text, n);
+            sp_weblog_fields f;
+            int ok = sp_weblog_scan(line, n, SP_WEBLOG_ANY, &f);
+            TU_EXPECT_INT(ok, cut != 1);
+            if (ok) {
+                TU_EXPECT_INT(f.format, cut == 0 ? SP_WEBLOG_COMBINED : SP_WEBLOG_COMMON);
+                TU_EXPECT_INT(f.request.n, 14 + pad);
+                if (cut == 0)
+                    TU_EXPECT_INT(f.agent.n, pad);
+                sp_weblog_text m, t, p;
+                TU_EXPECT_INT(sp_weblog_split_request(f.request.s, f.request.n, &m, &t, &p), 1);
+                TU_EXPECT_INT(t.n, 1 + pad);
+                EXPECT_TEXT(p, "HTTP/1.1");
+            }
+            free(line);
+        }
+    }
+}
+
 CU_ErrorCode sp_test_register_weblog(void)
 {
     static const tu_test tests[] = {
@@ -167,6 +281,9 @@ CU_ErrorCode sp_test_register_weblog(void)
         {"a size or a port that does not fit in an int makes the line null",
          test_numbers_that_do_not_fit_make_the_line_null},
         {"a format is one of four names", test_format_names},
+        {"the searches find what a byte loop finds, and read nothing past the end",
+         test_the_searches_find_what_a_byte_loop_finds},
+        {"fields that end anywhere near the end of a line are read", test_fields_that_end_anywhere_near_the_end_of_a_line},
         {NULL, NULL},
     };
     return tu_add_suite("weblog", tests);
