@@ -31,21 +31,15 @@
 
 const char sp_weblog_format_names[] = "any, combined, common, vhost_combined";
 
-int sp_weblog_format_lookup(const char *name, size_t len)
-{
-    /* called for each line: one comparison */
-    switch (len) {
-    case 3: return memcmp(name, "any", 3) == 0 ? SP_WEBLOG_ANY : -1;
-    case 6: return memcmp(name, "common", 6) == 0 ? SP_WEBLOG_COMMON : -1;
-    case 8: return memcmp(name, "combined", 8) == 0 ? SP_WEBLOG_COMBINED : -1;
-    case 14: return memcmp(name, "vhost_combined", 14) == 0 ? SP_WEBLOG_VHOST_COMBINED : -1;
-    default: return -1;
-    }
-}
-
 /* ======================================================================
  * Scanning
  * ====================================================================== */
+
+/* The steps of a line (scan_core, referer_agent, scan_line, split_request)
+ * are inlined into sp_weblog_record: one function per line, whose
+ * positions and fields stay in registers, instead of five calls that
+ * pass them through memory. */
+#define SCAN_INLINE inline __attribute__((always_inline))
 
 /* Byte classes: PCRE2's \s (its default tables: the C locale) and \d, and
  * the bytes that end a run inside a quoted field. */
@@ -108,6 +102,14 @@ static inline chunk_mask bytes_in(__m128i v, unsigned char c)
     return (chunk_mask)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)c)));
 }
 
+/* not \d: below '0' or above '9' as signed bytes (the bytes >= 0x80 are
+ * negative: below '0') */
+static inline chunk_mask non_digits_in(__m128i v)
+{
+    __m128i out = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8('0')), _mm_cmpgt_epi8(v, _mm_set1_epi8('9')));
+    return (chunk_mask)_mm_movemask_epi8(out);
+}
+
 /* the index of the first (lowest) byte in a nonzero mask */
 static inline size_t mask_first(chunk_mask m)
 {
@@ -166,6 +168,15 @@ static inline chunk_mask blanks_in(chunk_bytes w)
     return ctl | bytes_in(w, ' ');
 }
 
+/* not \d: as for the blanks, c >= '0' and c >= '9' + 1 on the low 7 bits,
+ * and the high bit clear */
+static inline chunk_mask non_digits_in(chunk_bytes w)
+{
+    uint64_t low7 = w & (SWAR_ONES * 0x7f);
+    uint64_t digit = (low7 + SWAR_ONES * (0x80 - '0')) & ~(low7 + SWAR_ONES * (0x80 - '9' - 1)) & ~w & SWAR_HIGH;
+    return digit ^ SWAR_HIGH;
+}
+
 static inline size_t mask_first(chunk_mask m)
 {
     return (size_t)__builtin_ctzll(m) >> 3;
@@ -187,7 +198,8 @@ typedef enum find_kind {
     FIND_BLANK,          /* \s */
     FIND_BYTE,           /* the byte c */
     FIND_BLANK_OR_BYTE,  /* \s or the byte c */
-    FIND_QUOTE_OR_ESCAPE /* '"' or '\\': what ends a run inside a quoted field */
+    FIND_QUOTE_OR_ESCAPE, /* '"' or '\\': what ends a run inside a quoted field */
+    FIND_NON_DIGIT        /* not \d: what ends a number */
 } find_kind;
 
 /* The bytes of the chunk at p that a search for `kind` (and c) stops at;
@@ -198,6 +210,7 @@ static inline chunk_mask chunk_hits(const unsigned char *p, find_kind kind, unsi
     case FIND_BLANK: return blanks_in(chunk_load(p));
     case FIND_BYTE: return bytes_in(chunk_load(p), c);
     case FIND_BLANK_OR_BYTE: return blanks_in(chunk_load(p)) | bytes_in(chunk_load(p), c);
+    case FIND_NON_DIGIT: return non_digits_in(chunk_load(p));
     default: return bytes_in(chunk_load(p), '"') | bytes_in(chunk_load(p), '\\');
     }
 }
@@ -209,6 +222,7 @@ static inline int byte_hits(unsigned char b, find_kind kind, unsigned char c)
     case FIND_BLANK: return is_ws(b);
     case FIND_BYTE: return b == c;
     case FIND_BLANK_OR_BYTE: return is_ws(b) || b == c;
+    case FIND_NON_DIGIT: return !is_digit(b);
     default: return byte_class[b] & C_QUOTE;
     }
 }
@@ -261,6 +275,14 @@ static inline size_t next_quote_or_backslash(const unsigned char *s, size_t i, s
     return find_first(s, i, n, FIND_QUOTE_OR_ESCAPE, 0);
 }
 
+/* The first position from i on where s[] is not a digit, or n: the end
+ * of a number, without a loop whose length changes from line to line (a
+ * branch mispredicted at the end of most sizes). */
+static inline size_t next_non_digit(const unsigned char *s, size_t i, size_t n)
+{
+    return find_first(s, i, n, FIND_NON_DIGIT, 0);
+}
+
 /* Where the run of non-blanks that ends at z begins: the position after
  * the last blank in [lo, z), or lo when there is none.  Reads s[0..z), as
  * find_first does, from the end. */
@@ -291,6 +313,7 @@ size_t sp_weblog_find(const char *s, size_t i, size_t n, int what)
     case SP_WEBLOG_FIND_BLANK: return next_blank(u, i, n);
     case SP_WEBLOG_FIND_QUOTE_OR_ESCAPE: return next_quote_or_backslash(u, i, n);
     case SP_WEBLOG_FIND_RUN_START: return run_start(u, i, n);
+    case SP_WEBLOG_FIND_NON_DIGIT: return next_non_digit(u, i, n);
     default:
         if (what >= SP_WEBLOG_FIND_BLANK_OR)
             return next_blank_or(u, i, n, (unsigned char)(what - SP_WEBLOG_FIND_BLANK_OR));
@@ -412,8 +435,7 @@ static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fiel
     if (i < n && s[i] == '-') {
         i++;
     } else {
-        while (i < n && is_digit(s[i]))
-            i++;
+        i = next_non_digit(s, i, n);
         if (i == start)
             return 0;
     }
@@ -425,7 +447,7 @@ static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fiel
 /* ` +"(?<referer>...)" +"(?<agent>...)"` then the extra fields, from p; the
  * fields are set and the position after them is in *end only when all of
  * that matches. */
-static int referer_agent(const unsigned char *s, size_t n, size_t p, sp_weblog_fields *f, size_t *end)
+static SCAN_INLINE int referer_agent(const unsigned char *s, size_t n, size_t p, sp_weblog_fields *f, size_t *end)
 {
     sp_weblog_text referer, agent;
     if (!spaces(s, n, &p) || !quoted(s, n, &p, &referer) || !spaces(s, n, &p) || !quoted(s, n, &p, &agent))
@@ -467,7 +489,7 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
     return blank_rest(s, n, i);
 }
 
-int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
+static SCAN_INLINE int scan_line(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
 {
     const unsigned char *s = (const unsigned char *)(line ? line : "");
     static const sp_weblog_text unset = {NULL, 0};
@@ -499,6 +521,11 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
     return 1;
 }
 
+int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
+{
+    return scan_line(line, n, format, f);
+}
+
 /* ======================================================================
  * The request line
  * ====================================================================== */
@@ -517,8 +544,8 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
 /* split_request on s[from..n): the positions are in s, whose bytes from 0
  * on may be read (the searches read whole chunks: the request is inside its
  * line, which they may read back into). */
-static int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
-                         sp_weblog_text *target, sp_weblog_text *protocol)
+static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
+                                      sp_weblog_text *target, sp_weblog_text *protocol)
 {
     size_t i = from;
     while (i < n && s[i] == ' ')
@@ -583,8 +610,7 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
  * ====================================================================== */
 
 struct sp_weblog_state {
-    int have;       /* text/ok/ms hold a conversion */
-    size_t len;     /* the last timestamp text converted, text[0..len) */
+    size_t len;     /* the last timestamp text converted, text[0..len); SIZE_MAX: none yet */
     char text[48];
     int ok;         /* its result: 1 and ms, or 0 (no time) */
     int64_t ms;
@@ -595,6 +621,7 @@ sp_weblog_state *sp_weblog_state_new(void)
 {
     sp_weblog_state *st = sp_xmalloc(sizeof *st);
     memset(st, 0, sizeof *st);
+    st->len = SIZE_MAX; /* no text has that length: nothing cached */
     st->shape = sp_weblog_shape();
     return st;
 }
@@ -658,10 +685,11 @@ static int time_of(const char *s, size_t n, int64_t *ms)
     return 0;
 }
 
-int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+/* sp_weblog_time() when the usual 26 bytes are not those of the last line:
+ * out of line, as it is seldom called. */
+static __attribute__((noinline)) int time_convert(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
 {
-    /* consecutive lines mostly share their second */
-    if (st->have && st->len == n && (n == 26 ? memcmp(st->text, s, 26) : memcmp(st->text, s, n)) == 0) {
+    if (st->len == n && memcmp(st->text, s, n) == 0) {
         *ms = st->ms;
         return st->ok;
     }
@@ -672,10 +700,25 @@ int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
         st->len = n;
         st->ok = ok;
         st->ms = t;
-        st->have = 1;
     }
     *ms = t;
     return ok;
+}
+
+/* sp_weblog_time, inline in the record's path: consecutive lines mostly
+ * share their second, so mostly one comparison of 26 bytes. */
+static inline int time_cached(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+{
+    if (n == 26 && st->len == 26 && memcmp(st->text, s, 26) == 0) {
+        *ms = st->ms;
+        return st->ok;
+    }
+    return time_convert(st, s, n, ms);
+}
+
+int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+{
+    return time_cached(st, s, n, ms);
 }
 
 /* ======================================================================
@@ -706,7 +749,7 @@ const sp_shape *sp_weblog_shape(void)
 }
 
 /* to_int() of a run of digits: 0 when it does not fit in an int64. */
-static int digits_value(sp_weblog_text t, int64_t *out)
+static inline int digits_value(sp_weblog_text t, int64_t *out)
 {
     uint64_t acc = 0;
     if (t.n <= 18) { /* below 10^18: fits, no check needed */
@@ -725,6 +768,32 @@ static int digits_value(sp_weblog_text t, int64_t *out)
     return 1;
 }
 
+/* digits_value of t, a run of 1 to 8 digits that ends at least 8 bytes
+ * into `line`: the 8 bytes that end with it are read at once (those before
+ * it are the line's), and converted without a loop, whose length would
+ * change with the number (a branch mispredicted on most lines).  Else
+ * digits_value(). */
+static inline int size_value(const char *line, sp_weblog_text t, int64_t *out)
+{
+    size_t to = (size_t)(t.s - line) + t.n;
+    if (t.n > 8 || to < 8)
+        return digits_value(t, out);
+    uint64_t w;
+    memcpy(&w, line + to - 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    /* byte k is line[to - 8 + k]: the digits are the last t.n bytes; the
+     * ones before them become leading zeros */
+    w &= ~(uint64_t)0 << (8 * (8 - t.n));
+    w &= 0x0F0F0F0F0F0F0F0Fu;               /* '0'..'9' -> 0..9 */
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFu;       /* pairs: 10a + b in every other byte */
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFu;     /* fours */
+    w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFu;          /* eight */
+    *out = (int64_t)w;
+    return 1;
+}
+
 /* "" + coalesce(group, ""): an unset group is "". */
 static sp_value str_or_empty(sp_weblog_text t)
 {
@@ -734,11 +803,11 @@ static sp_value str_or_empty(sp_weblog_text t)
 sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format format)
 {
     sp_weblog_fields m;
-    if (!sp_weblog_scan(line, n, format, &m))
+    if (!scan_line(line, n, format, &m))
         return sp_null();
     /* numbers_fit: the size (unless '-') and the port must fit in an int */
     int64_t size = 0, port = 0, status;
-    if (!(m.size.n == 1 && m.size.s[0] == '-') && !digits_value(m.size, &size))
+    if (!(m.size.n == 1 && m.size.s[0] == '-') && !size_value(line, m.size, &size))
         return sp_null();
     if (m.port.s && !digits_value(m.port, &port))
         return sp_null();
@@ -754,20 +823,20 @@ sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, si
     size_t endpoint_at = (size_t)(endpoint.s - line);
     sp_weblog_text path = text_of(line, endpoint_at, next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?')); /* path_of */
     int64_t t;
-    int have_time = sp_weblog_time(st, m.time.s, m.time.n, &t);
+    int have_time = time_cached(st, m.time.s, m.time.n, &t);
 
     /* sp_record_new() without its memset: every field is set below */
     sp_record *rec = sp_arena_alloc_raw(a, sizeof(sp_record) + F_COUNT * sizeof(sp_value));
     rec->shape = st->shape;
     sp_value r = {SP_V_RECORD, F_COUNT, {.rec = rec}};
     sp_value *v = rec->vals;
-    v[F_HOST] = str_or_empty(m.host);
-    v[F_IDENT] = str_or_empty(m.ident);
-    v[F_USER] = str_or_empty(m.user);
+    v[F_HOST] = sp_str(m.host.s, m.host.n); /* the core sets it */
+    v[F_IDENT] = sp_str(m.ident.s, m.ident.n); /* the core sets it */
+    v[F_USER] = sp_str(m.user.s, m.user.n); /* the core sets it */
     v[F_TIME] = have_time ? sp_int(t) : sp_null();
     v[F_METHOD] = str_or_empty(method);
-    v[F_ENDPOINT] = str_or_empty(endpoint);
-    v[F_PATH] = str_or_empty(path);
+    v[F_ENDPOINT] = sp_str(endpoint.s, endpoint.n); /* set: the target or the request */
+    v[F_PATH] = sp_str(path.s, path.n);
     v[F_PROTOCOL] = str_or_empty(protocol);
     v[F_STATUS] = sp_int(status);
     v[F_SIZE] = sp_int(size);

@@ -147,6 +147,36 @@ static void test_numbers_that_do_not_fit_make_the_line_null(void)
     sp_arena_free(a);
 }
 
+/* The size is read 8 bytes at a time when it has at most 8 digits: every
+ * length, leading zeros, and the longer ones read digit by digit. */
+static void test_sizes_of_every_length_are_read(void)
+{
+    sp_arena *a = sp_arena_new();
+    sp_weblog_state *st = sp_weblog_state_new();
+    static const char *const sizes[] = {"0", "7", "10", "99", "305", "4096", "12345", "987654", "1234567",
+                                        "99999999", "00000042", "0000000", "100000000", "123456789012",
+                                        "9223372036854775807"};
+    static const int64_t values[] = {0, 7, 10, 99, 305, 4096, 12345, 987654, 1234567,
+                                     99999999, 42, 0, 100000000, 123456789012, INT64_MAX};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (int combined = 0; combined < 2; combined++) {
+            char text[160];
+            int len = snprintf(text, sizeof text, "9 - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 %s%s",
+                               sizes[i], combined ? " \"-\" \"a\"" : "");
+            char *line = malloc((size_t)len); /* exactly the line: nothing after the size to read */
+            CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+            memcpy(line, text, (size_t)len);
+            sp_value r = sp_weblog_record(st, a, line, (size_t)len, SP_WEBLOG_ANY);
+            CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
+            const sp_value *size = sp_record_get(r, "size");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(size);
+            TU_EXPECT_INT(size->u.i, values[i]);
+            free(line);
+        }
+    sp_weblog_state_free(st);
+    sp_arena_free(a);
+}
+
 static void test_format_names(void)
 {
     TU_EXPECT_INT(sp_weblog_format_lookup("any", 3), SP_WEBLOG_ANY);
@@ -171,6 +201,7 @@ static size_t naive_find(const unsigned char *s, size_t i, size_t n, int what)
         int blank = s[i] != 0 && memchr(blanks, s[i], 6) != NULL;
         if (what == SP_WEBLOG_FIND_BLANK ? blank
             : what == SP_WEBLOG_FIND_QUOTE_OR_ESCAPE ? s[i] == '"' || s[i] == '\\'
+            : what == SP_WEBLOG_FIND_NON_DIGIT ? s[i] < '0' || s[i] > '9'
             : what >= SP_WEBLOG_FIND_BLANK_OR ? blank || s[i] == what - SP_WEBLOG_FIND_BLANK_OR
             : s[i] == what)
             break;
@@ -187,10 +218,11 @@ static void test_the_searches_find_what_a_byte_loop_finds(void)
 {
     static const unsigned char special[] = {' ',  '\t', '\n', '\v', '\f', '\r', '"',  '\\', ']',  '?',  ',',
                                             0x00, 0x08, 0x0e, 0x1f, 0x21, 0x7f, 0x89, 0x8d, 0xa0, 0xa2, 0xdc,
-                                            0xff, 0x80, 0xdd, 0x0a + 0x80};
+                                            0xff, 0x80, 0xdd, 0x0a + 0x80, '0', '9', '/', ':', 0xb0, 0xb9};
     static const int whats[] = {SP_WEBLOG_FIND_BLANK,
                                 SP_WEBLOG_FIND_QUOTE_OR_ESCAPE,
                                 SP_WEBLOG_FIND_RUN_START,
+                                SP_WEBLOG_FIND_NON_DIGIT,
                                 SP_WEBLOG_FIND_BLANK_OR + ',',
                                 SP_WEBLOG_FIND_BLANK_OR + '"',
                                 ']',
@@ -212,8 +244,10 @@ static void test_the_searches_find_what_a_byte_loop_finds(void)
                     s[k] = (unsigned char)(k % 2 ? 'a' + seed % 26 : 0xc0 + seed % 32);
                 else if (trial <= (int)n)
                     s[k] = special[seed % 11]; /* one of the hits */
-                else
+                else if (trial % 2)
                     s[k] = seed % 4 ? (unsigned char)('a' + seed % 26) : special[(seed >> 8) % sizeof special];
+                else /* runs of digits, for the end of a number */
+                    s[k] = seed % 8 ? (unsigned char)('0' + seed % 10) : special[(seed >> 8) % sizeof special];
             }
             for (size_t w = 0; w < sizeof whats / sizeof whats[0]; w++)
                 for (size_t i = 0; i <= n; i++) {
@@ -281,6 +315,7 @@ CU_ErrorCode sp_test_register_weblog(void)
         {"a size or a port that does not fit in an int makes the line null",
          test_numbers_that_do_not_fit_make_the_line_null},
         {"a format is one of four names", test_format_names},
+        {"sizes of every length are read, 8 digits at a time or one by one", test_sizes_of_every_length_are_read},
         {"the searches find what a byte loop finds, and read nothing past the end",
          test_the_searches_find_what_a_byte_loop_finds},
         {"fields that end anywhere near the end of a line are read", test_fields_that_end_anywhere_near_the_end_of_a_line},
