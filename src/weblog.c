@@ -199,7 +199,8 @@ typedef enum find_kind {
     FIND_BYTE,           /* the byte c */
     FIND_BLANK_OR_BYTE,  /* \s or the byte c */
     FIND_QUOTE_OR_ESCAPE, /* '"' or '\\': what ends a run inside a quoted field */
-    FIND_NON_DIGIT        /* not \d: what ends a number */
+    FIND_NON_DIGIT,       /* not \d: what ends a number */
+    FIND_NEWLINE_OR_QUERY /* '\n' or '?': what ends a request target's path, or the target */
 } find_kind;
 
 /* The bytes of the chunk at p that a search for `kind` (and c) stops at;
@@ -211,6 +212,7 @@ static inline chunk_mask chunk_hits(const unsigned char *p, find_kind kind, unsi
     case FIND_BYTE: return bytes_in(chunk_load(p), c);
     case FIND_BLANK_OR_BYTE: return blanks_in(chunk_load(p)) | bytes_in(chunk_load(p), c);
     case FIND_NON_DIGIT: return non_digits_in(chunk_load(p));
+    case FIND_NEWLINE_OR_QUERY: return bytes_in(chunk_load(p), '\n') | bytes_in(chunk_load(p), '?');
     default: return bytes_in(chunk_load(p), '"') | bytes_in(chunk_load(p), '\\');
     }
 }
@@ -223,6 +225,7 @@ static inline int byte_hits(unsigned char b, find_kind kind, unsigned char c)
     case FIND_BYTE: return b == c;
     case FIND_BLANK_OR_BYTE: return is_ws(b) || b == c;
     case FIND_NON_DIGIT: return !is_digit(b);
+    case FIND_NEWLINE_OR_QUERY: return b == '\n' || b == '?';
     default: return byte_class[b] & C_QUOTE;
     }
 }
@@ -346,6 +349,45 @@ static inline int word(const unsigned char *s, size_t n, size_t *p, sp_weblog_te
     return 1;
 }
 
+/* The blanks of one chunk, s[base..base + CHUNK), kept between the words
+ * of a line: host, ident and user mostly end in the same chunk, which is
+ * then classified once. */
+typedef struct blank_chunk {
+    size_t base;  /* where the chunk starts */
+    chunk_mask m; /* its blanks ({0, 0} before the first: no blank) */
+} blank_chunk;
+
+/* next_blank(), from the chunk in *c when i is in it and a blank follows
+ * i there (the chunk is inside s[0..n): its bits are exact); else a search
+ * that keeps its first chunk in *c. */
+static inline size_t next_blank_kept(const unsigned char *s, size_t i, size_t n, blank_chunk *c)
+{
+    if (i - c->base < CHUNK) {
+        chunk_mask m = mask_drop_below(c->m, i - c->base);
+        if (m)
+            return c->base + mask_first(m);
+    }
+    if (n - i >= CHUNK) {
+        c->base = i;
+        c->m = blanks_in(chunk_load(s + i));
+        if (c->m)
+            return i + mask_first(c->m);
+        return next_blank(s, i + CHUNK, n);
+    }
+    return next_blank(s, i, n);
+}
+
+/* word() with next_blank_kept(). */
+static inline int word_kept(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out, blank_chunk *c)
+{
+    size_t i = next_blank_kept(s, *p, n, c);
+    if (i == *p)
+        return 0;
+    *out = text_of((const char *)s, *p, i);
+    *p = i;
+    return 1;
+}
+
 /* `"((?:[^"\\]++|\\.)*+)"` at *p: a quote, then bytes that are neither a
  * quote nor a backslash, or a backslash and any byte but '\n', then a
  * quote.  Possessive: a backslash at the end or before '\n' ends the
@@ -410,8 +452,9 @@ static size_t extra_fields(const unsigned char *s, size_t n, size_t p)
 static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fields *f)
 {
     size_t i = *p;
-    if (!word(s, n, &i, &f->host) || !spaces(s, n, &i) || !word(s, n, &i, &f->ident) || !spaces(s, n, &i) ||
-        !word(s, n, &i, &f->user) || !spaces(s, n, &i))
+    blank_chunk c = {0, 0};
+    if (!word_kept(s, n, &i, &f->host, &c) || !spaces(s, n, &i) || !word_kept(s, n, &i, &f->ident, &c) ||
+        !spaces(s, n, &i) || !word_kept(s, n, &i, &f->user, &c) || !spaces(s, n, &i))
         return 0;
     /* \[(?<time>[^\]]+)\]: up to the first ']', not empty */
     if (i >= n || s[i] != '[')
@@ -492,9 +535,14 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
 static SCAN_INLINE int scan_line(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
 {
     const unsigned char *s = (const unsigned char *)(line ? line : "");
-    static const sp_weblog_text unset = {NULL, 0};
+    const sp_weblog_text unset = {NULL, 0};
     /* the core sets the other fields when it matches */
-    f->vhost = f->port = f->referer = f->agent = unset;
+    /* one by one: a chain (a = b = unset) stores one field in two halves
+     * and reads it back whole for the next, which stalls */
+    f->vhost = unset;
+    f->port = unset;
+    f->referer = unset;
+    f->agent = unset;
     if (format != SP_WEBLOG_VHOST_COMBINED) {
         /* combined and common read the same up to the size; combined is
          * tried first (parse_access_log's order) */
@@ -505,7 +553,8 @@ static SCAN_INLINE int scan_line(const char *line, size_t n, sp_weblog_format fo
                     f->format = SP_WEBLOG_COMBINED;
                     return 1;
                 }
-                f->referer = f->agent = unset;
+                f->referer = unset;
+                f->agent = unset;
             }
             if (format != SP_WEBLOG_COMBINED && blank_rest(s, n, i)) {
                 f->format = SP_WEBLOG_COMMON;
@@ -545,7 +594,7 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
  * on may be read (the searches read whole chunks: the request is inside its
  * line, which they may read back into). */
 static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
-                                      sp_weblog_text *target, sp_weblog_text *protocol)
+                                      sp_weblog_text *target, sp_weblog_text *protocol, size_t *query)
 {
     size_t i = from;
     while (i < n && s[i] == ' ')
@@ -587,9 +636,13 @@ static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t
             u = v;
         }
     }
-    /* the target may not hold a '\n' */
-    if (next_byte(s, pos, t, '\n') < t)
+    /* the target may not hold a '\n'; path_of() needs its first '?' (or
+     * t), the record's path ends there: one search finds the first of the
+     * two, and only a '?' makes a second search for a '\n' after it */
+    size_t q = find_first(s, pos, t, FIND_NEWLINE_OR_QUERY, 0);
+    if (q < t && (s[q] == '\n' || next_byte(s, q + 1, t, '\n') < t))
         return 0;
+    *query = q;
     *method = text_of((const char *)s, ms, me);
     *target = text_of((const char *)s, pos, t);
     protocol->s = NULL;
@@ -602,7 +655,8 @@ static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t
 int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
                             sp_weblog_text *protocol)
 {
-    return split_request((const unsigned char *)(r ? r : ""), 0, n, method, target, protocol);
+    size_t query;
+    return split_request((const unsigned char *)(r ? r : ""), 0, n, method, target, protocol, &query);
 }
 
 /* ======================================================================
@@ -818,10 +872,13 @@ sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, si
     const unsigned char *s = (const unsigned char *)line;
     size_t request = (size_t)(m.request.s - line);
     sp_weblog_text method = {NULL, 0}, target, protocol = {NULL, 0};
-    int split = split_request(s, request, request + m.request.n, &method, &target, &protocol);
+    size_t query;
+    int split = split_request(s, request, request + m.request.n, &method, &target, &protocol, &query);
     sp_weblog_text endpoint = split ? target : m.request; /* coalesce(r.target, m.request) */
     size_t endpoint_at = (size_t)(endpoint.s - line);
-    sp_weblog_text path = text_of(line, endpoint_at, next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?')); /* path_of */
+    if (!split) /* split_request found the target's '?' */
+        query = next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?');
+    sp_weblog_text path = text_of(line, endpoint_at, query); /* path_of */
     int64_t t;
     int have_time = time_cached(st, m.time.s, m.time.n, &t);
 

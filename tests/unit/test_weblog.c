@@ -84,6 +84,9 @@ static void test_the_request_line_is_split_as_split_request_does(void)
         {"GET HTTP/1.1", "GET", "HTTP/1.1", NULL, 1},       /* the protocol needs a target before it */
         {"GET /x HTTP/1.1\n", "GET", "/x", "HTTP/1.1", 1},  /* '$' before a final '\n' */
         {"GET /x\n/y HTTP/1.1", NULL, NULL, NULL, 0},       /* '.' takes no '\n' */
+        {"GET /x?a\nb HTTP/1.1", NULL, NULL, NULL, 0},      /* nor after the query's '?' */
+        {"GET /x?a?\n HTTP/1.1", NULL, NULL, NULL, 0},
+        {"GET /x?a?b HTTP/1.1", "GET", "/x?a?b", "HTTP/1.1", 1},
         {"GET\t/x", NULL, NULL, NULL, 0},
         {"-", NULL, NULL, NULL, 0},
         {"", NULL, NULL, NULL, 0},
@@ -145,6 +148,71 @@ static void test_numbers_that_do_not_fit_make_the_line_null(void)
     CU_ASSERT_EQUAL(sp_weblog_record(st, a, port, strlen(port), SP_WEBLOG_ANY).tag, SP_V_NULL);
     sp_weblog_state_free(st);
     sp_arena_free(a);
+}
+
+/* The path is the endpoint up to its first '?' (path_of): the target's,
+ * or the whole request's when it is not a request line. */
+static void test_the_path_ends_at_the_first_question_mark(void)
+{
+    static const struct {
+        const char *request, *endpoint, *path;
+    } cases[] = {
+        {"GET /a?b HTTP/1.1", "/a?b", "/a"},
+        {"GET /a?b?c HTTP/1.1", "/a?b?c", "/a"},
+        {"GET ?x HTTP/1.1", "?x", ""},
+        {"GET /a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w?x HTTP/1.1", "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w?x",
+         "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w"},
+        {"GET /a", "/a", "/a"},
+        {"-", "-", "-"},
+        {"junk?x", "junk?x", "junk"},         /* no request line: the request itself */
+        {"GET /a?x\nHTTP/1.1", "GET /a?x\nHTTP/1.1", "GET /a"}, /* a '\n' in the target: the same */
+    };
+    sp_arena *a = sp_arena_new();
+    sp_weblog_state *st = sp_weblog_state_new();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "h - - [01/Jan/2020:00:00:00 +0000] \"%s\" 200 5", cases[i].request);
+        sp_value r = sp_weblog_record(st, a, line, strlen(line), SP_WEBLOG_COMMON);
+        CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
+        const sp_value *endpoint = sp_record_get(r, "endpoint"), *path = sp_record_get(r, "path");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(endpoint);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+        sp_weblog_text e = {endpoint->u.s, endpoint->n}, pa = {path->u.s, path->n};
+        EXPECT_TEXT(e, cases[i].endpoint);
+        EXPECT_TEXT(pa, cases[i].path);
+    }
+    sp_weblog_state_free(st);
+    sp_arena_free(a);
+}
+
+/* Host, ident and user mostly end in the chunk the host's search read,
+ * which the next words reuse: words of every length up to past two chunks,
+ * with one or more spaces between them, and a tab (a blank, but not the
+ * ` +` the pattern needs) that makes the line no line. */
+static void test_the_first_words_end_anywhere_in_a_chunk(void)
+{
+    static const char *const gaps[] = {" ", "  ", " \t"};
+    for (size_t host = 1; host <= 36; host++)
+        for (size_t ident = 1; ident <= 20; ident += 3)
+            for (size_t g = 0; g < 3; g++) {
+                char text[200];
+                int len = snprintf(text, sizeof text, "%.*s%s%.*s %.*s [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+                                   (int)host, "hhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhhh", gaps[g], (int)ident,
+                                   "iiiiiiiiiiiiiiiiiiiiiiiii", (int)(21 - ident), "uuuuuuuuuuuuuuuuuuuuuuuuuuu");
+                char *line = malloc((size_t)len);
+                CU_ASSERT_PTR_NOT_NULL_FATAL(line);
+                memcpy(line, text, (size_t)len);
+                sp_weblog_fields f;
+                int ok = sp_weblog_scan(line, (size_t)len, SP_WEBLOG_COMMON, &f);
+                TU_EXPECT_INT(ok, g < 2);
+                if (ok) {
+                    TU_EXPECT_INT(f.host.n, host);
+                    TU_EXPECT_INT(f.ident.n, ident);
+                    TU_EXPECT_INT(f.user.n, 21 - ident);
+                    CU_ASSERT_PTR_EQUAL(f.user.s, line + host + 1 + g + ident + 1);
+                }
+                free(line);
+            }
 }
 
 /* The size is read 8 bytes at a time when it has at most 8 digits: every
@@ -316,6 +384,8 @@ CU_ErrorCode sp_test_register_weblog(void)
          test_numbers_that_do_not_fit_make_the_line_null},
         {"a format is one of four names", test_format_names},
         {"sizes of every length are read, 8 digits at a time or one by one", test_sizes_of_every_length_are_read},
+        {"the first words end anywhere in a chunk, or past it", test_the_first_words_end_anywhere_in_a_chunk},
+        {"the path ends at the endpoint's first '?'", test_the_path_ends_at_the_first_question_mark},
         {"the searches find what a byte loop finds, and read nothing past the end",
          test_the_searches_find_what_a_byte_loop_finds},
         {"fields that end anywhere near the end of a line are read", test_fields_that_end_anywhere_near_the_end_of_a_line},
