@@ -337,18 +337,6 @@ static inline int spaces(const unsigned char *s, size_t n, size_t *p)
     return 1;
 }
 
-/* `\S+` followed by a blank: the run of non-blanks at *p (a shorter one
- * would be followed by a non-blank, which the ` +` after it cannot take). */
-static inline int word(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out)
-{
-    size_t i = next_blank(s, *p, n);
-    if (i == *p)
-        return 0;
-    *out = text_of((const char *)s, *p, i);
-    *p = i;
-    return 1;
-}
-
 /* The blanks of one chunk, s[base..base + CHUNK), kept between the words
  * of a line: host, ident and user mostly end in the same chunk, which is
  * then classified once. */
@@ -377,7 +365,9 @@ static inline size_t next_blank_kept(const unsigned char *s, size_t i, size_t n,
     return next_blank(s, i, n);
 }
 
-/* word() with next_blank_kept(). */
+/* `\S+` followed by a blank: the run of non-blanks at *p (a shorter one
+ * would be followed by a non-blank, which the ` +` after it cannot take);
+ * *c: as for next_blank_kept(). */
 static inline int word_kept(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out, blank_chunk *c)
 {
     size_t i = next_blank_kept(s, *p, n, c);
