@@ -35,10 +35,10 @@ const char sp_weblog_format_names[] = "any, combined, common, vhost_combined";
  * Scanning
  * ====================================================================== */
 
-/* The steps of a line (scan_core, referer_agent, scan_line, split_request)
- * are inlined into sp_weblog_record: one function per line, whose
- * positions and fields stay in registers, instead of five calls that
- * pass them through memory. */
+/* The steps of a line (scan_line, referer_agent, split_request) are
+ * inlined into sp_weblog_record, whose positions and fields then stay in
+ * registers instead of going through memory from call to call.  scan_core
+ * stays a function of its own: inlined too, it made the code longer. */
 #define SCAN_INLINE inline __attribute__((always_inline))
 
 /* Byte classes: PCRE2's \s (its default tables: the C locale) and \d, and
@@ -308,7 +308,7 @@ static inline size_t run_start(const unsigned char *s, size_t lo, size_t z)
     return z;
 }
 
-/* For tests (weblog_int.h): the searches above, out of line. */
+/* For tests (weblog.h): the searches above, out of line. */
 size_t sp_weblog_find(const char *s, size_t i, size_t n, int what)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -582,7 +582,8 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
  * earliest. */
 /* split_request on s[from..n): the positions are in s, whose bytes from 0
  * on may be read (the searches read whole chunks: the request is inside its
- * line, which they may read back into). */
+ * line, which they may read back into).  Also sets *query, when it returns
+ * 1: the position of the target's first '?', or the target's end. */
 static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
                                       sp_weblog_text *target, sp_weblog_text *protocol, size_t *query)
 {
