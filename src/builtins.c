@@ -1463,7 +1463,36 @@ static int null_propagates(int id)
     }
 }
 
+/* scan_access_log(line [, format]), its arguments checked: strings. */
+static sp_value scan_access_log(sp_eval *ev, const sp_value *args, int n, const sp_expr *call)
+{
+    int format = n > 1 ? sp_weblog_format_lookup(sptr(args[1]), args[1].n) : SP_WEBLOG_ANY;
+    if (format < 0) {
+        sp_eval_error(ev, call, "scan_access_log(): no format '%.*s' (the formats: %s)",
+                      (int)(args[1].n > 64 ? 64 : args[1].n), sptr(args[1]), sp_weblog_format_names);
+        return sp_null();
+    }
+    if (!ev->weblog)
+        ev->weblog = sp_weblog_state_new();
+    return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format);
+}
+
+static sp_value builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);
+
 sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call)
+{
+    /* scan_access_log(line, format) runs once per line of a log pipeline:
+     * called as parse_access_log() and the like call it (two strings), it
+     * needs none of the general checks of builtin_call (they would let it
+     * through), nor its stack frame */
+    if (id == SP_BUILTIN_SCAN_ACCESS_LOG && n == 2 && args[0].tag == SP_V_STR && args[1].tag == SP_V_STR)
+        return scan_access_log(ev, args, n, call);
+    return builtin_call(ev, id, args, n, call);
+}
+
+/* sp_builtin_call for every call the above does not take. */
+static __attribute__((noinline)) sp_value builtin_call(sp_eval *ev, int id, const sp_value *args, int n,
+                                                       const sp_expr *call)
 {
     if (id < 0 || id >= SP_BUILTIN_COUNT_) {
         sp_eval_error(ev, call, "no built-in function number %d", id);
@@ -1626,19 +1655,10 @@ sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const
         return b_url_decode(ev, args[0]);
 
     /* ----- access logs ----- */
-    case SP_BUILTIN_SCAN_ACCESS_LOG: {
+    case SP_BUILTIN_SCAN_ACCESS_LOG:
         if (!want_str(ev, call, id, args, 0) || (n > 1 && !want_str(ev, call, id, args, 1)))
             return sp_null();
-        int format = n > 1 ? sp_weblog_format_lookup(sptr(args[1]), args[1].n) : SP_WEBLOG_ANY;
-        if (format < 0) {
-            sp_eval_error(ev, call, "scan_access_log(): no format '%.*s' (the formats: %s)",
-                          (int)(args[1].n > 64 ? 64 : args[1].n), sptr(args[1]), sp_weblog_format_names);
-            return sp_null();
-        }
-        if (!ev->weblog)
-            ev->weblog = sp_weblog_state_new();
-        return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format);
-    }
+        return scan_access_log(ev, args, n, call);
 
     case SP_BUILTIN_COUNT_:
         break;

@@ -31,21 +31,15 @@
 
 const char sp_weblog_format_names[] = "any, combined, common, vhost_combined";
 
-int sp_weblog_format_lookup(const char *name, size_t len)
-{
-    /* called for each line: one comparison */
-    switch (len) {
-    case 3: return memcmp(name, "any", 3) == 0 ? SP_WEBLOG_ANY : -1;
-    case 6: return memcmp(name, "common", 6) == 0 ? SP_WEBLOG_COMMON : -1;
-    case 8: return memcmp(name, "combined", 8) == 0 ? SP_WEBLOG_COMBINED : -1;
-    case 14: return memcmp(name, "vhost_combined", 14) == 0 ? SP_WEBLOG_VHOST_COMBINED : -1;
-    default: return -1;
-    }
-}
-
 /* ======================================================================
  * Scanning
  * ====================================================================== */
+
+/* The steps of a line (scan_line, referer_agent, split_request) are
+ * inlined into sp_weblog_record, whose positions and fields then stay in
+ * registers instead of going through memory from call to call.  scan_core
+ * stays a function of its own: inlined too, it made the code longer. */
+#define SCAN_INLINE inline __attribute__((always_inline))
 
 /* Byte classes: PCRE2's \s (its default tables: the C locale) and \d, and
  * the bytes that end a run inside a quoted field. */
@@ -75,73 +69,259 @@ static inline sp_weblog_text text_of(const char *s, size_t from, size_t to)
     return t;
 }
 
-/* The first position from i on where s[] is a blank (\s), or n. */
-static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+/* Searches a chunk at a time: 16 bytes with SSE2, else 8 in a uint64_t
+ * (SWAR).  A search in s[i..n) reads only s[0..n): whole chunks from i
+ * while they fit, then one last chunk that ends at n and overlaps the one
+ * before (or bytes before i: s[0..n) is all readable), with the bytes
+ * before i dropped from its mask.  Only when n < CHUNK is the rest read a
+ * byte at a time.  So the short fields of a line cost one or two chunks,
+ * and nothing is read past the line.  (Defining SP_WEBLOG_PORTABLE selects
+ * the SWAR code on x86-64 too, to test it.)
+ *
+ * A chunk's mask has the bytes that match: bit k for byte k (SSE2), bit
+ * 8k+7 for byte k (SWAR). */
+#if defined(__SSE2__) && !defined(SP_WEBLOG_PORTABLE)
+enum { CHUNK = 16 };
+typedef unsigned chunk_mask;
+
+static inline __m128i chunk_load(const unsigned char *p)
 {
-#if defined(__SSE2__)
-    /* 16 bytes at a time while 16 are left: c == ' ' or c - 9 <= 4 */
-    const __m128i space = _mm_set1_epi8(' '), nine = _mm_set1_epi8(9), four = _mm_set1_epi8(4);
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i t = _mm_sub_epi8(v, nine);
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, space), _mm_cmpeq_epi8(_mm_min_epu8(t, four), t));
-        int mask = _mm_movemask_epi8(hit);
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
-    }
+    return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
+/* \s: c == ' ', or 9 <= c <= 13: c + 0x77 takes 9..13 to 0x80..0x84,
+ * the five smallest signed bytes, and nothing else there */
+static inline chunk_mask blanks_in(__m128i v)
+{
+    __m128i ctl = _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8(0x77)), _mm_set1_epi8(-0x7b));
+    return (chunk_mask)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), ctl));
+}
+
+static inline chunk_mask bytes_in(__m128i v, unsigned char c)
+{
+    return (chunk_mask)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)c)));
+}
+
+/* not \d: below '0' or above '9' as signed bytes (the bytes >= 0x80 are
+ * negative: below '0') */
+static inline chunk_mask non_digits_in(__m128i v)
+{
+    __m128i out = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8('0')), _mm_cmpgt_epi8(v, _mm_set1_epi8('9')));
+    return (chunk_mask)_mm_movemask_epi8(out);
+}
+
+/* the index of the first (lowest) byte in a nonzero mask */
+static inline size_t mask_first(chunk_mask m)
+{
+    return (size_t)__builtin_ctz(m);
+}
+
+/* ... of the last */
+static inline size_t mask_last(chunk_mask m)
+{
+    return (size_t)(31 - __builtin_clz(m));
+}
+
+/* m without bytes 0..k-1 (k < CHUNK), the others where they were */
+static inline chunk_mask mask_drop_below(chunk_mask m, size_t k)
+{
+    return m & (~0u << k);
+}
+#else
+enum { CHUNK = 8 };
+typedef uint64_t chunk_mask;
+typedef uint64_t chunk_bytes;
+
+#define SWAR_ONES 0x0101010101010101u
+#define SWAR_HIGH 0x8080808080808080u
+
+static inline chunk_bytes chunk_load(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w); /* byte k in bits 8k..8k+7, as on little-endian */
 #endif
-    while (i < n && !is_ws(s[i]))
+    return w;
+}
+
+/* 0x80 in the bytes of w that are 0, exactly (no borrow crosses a byte,
+ * so a byte above a zero byte is never taken for one) */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    uint64_t low7 = SWAR_ONES * 0x7f;
+    return ~(((w & low7) + low7) | w | low7);
+}
+
+static inline chunk_mask bytes_in(chunk_bytes w, unsigned char c)
+{
+    return zero_bytes(w ^ (SWAR_ONES * c));
+}
+
+/* \s: ' ', or 9 <= c <= 13: with the high bit cleared, c + (0x80 - 9) and
+ * c + (0x80 - 14) set it when c >= 9 and c >= 14, without carrying into
+ * the next byte; a byte whose own high bit is set is no blank */
+static inline chunk_mask blanks_in(chunk_bytes w)
+{
+    uint64_t low7 = w & (SWAR_ONES * 0x7f);
+    uint64_t ctl = (low7 + SWAR_ONES * (0x80 - 9)) & ~(low7 + SWAR_ONES * (0x80 - 14)) & ~w & SWAR_HIGH;
+    return ctl | bytes_in(w, ' ');
+}
+
+/* not \d: as for the blanks, c >= '0' and c >= '9' + 1 on the low 7 bits,
+ * and the high bit clear */
+static inline chunk_mask non_digits_in(chunk_bytes w)
+{
+    uint64_t low7 = w & (SWAR_ONES * 0x7f);
+    uint64_t digit = (low7 + SWAR_ONES * (0x80 - '0')) & ~(low7 + SWAR_ONES * (0x80 - '9' - 1)) & ~w & SWAR_HIGH;
+    return digit ^ SWAR_HIGH;
+}
+
+static inline size_t mask_first(chunk_mask m)
+{
+    return (size_t)__builtin_ctzll(m) >> 3;
+}
+
+static inline size_t mask_last(chunk_mask m)
+{
+    return (size_t)(63 - __builtin_clzll(m)) >> 3;
+}
+
+static inline chunk_mask mask_drop_below(chunk_mask m, size_t k)
+{
+    return m & (~(uint64_t)0 << (8 * k));
+}
+#endif
+
+/* What a search looks for. */
+typedef enum find_kind {
+    FIND_BLANK,          /* \s */
+    FIND_BYTE,           /* the byte c */
+    FIND_BLANK_OR_BYTE,  /* \s or the byte c */
+    FIND_QUOTE_OR_ESCAPE, /* '"' or '\\': what ends a run inside a quoted field */
+    FIND_NON_DIGIT,       /* not \d: what ends a number */
+    FIND_NEWLINE_OR_QUERY /* '\n' or '?': what ends a request target's path, or the target */
+} find_kind;
+
+/* The bytes of the chunk at p that a search for `kind` (and c) stops at;
+ * `kind` is a constant wherever this is inlined, so only one branch stays. */
+static inline chunk_mask chunk_hits(const unsigned char *p, find_kind kind, unsigned char c)
+{
+    switch (kind) {
+    case FIND_BLANK: return blanks_in(chunk_load(p));
+    case FIND_BYTE: return bytes_in(chunk_load(p), c);
+    case FIND_BLANK_OR_BYTE: return blanks_in(chunk_load(p)) | bytes_in(chunk_load(p), c);
+    case FIND_NON_DIGIT: return non_digits_in(chunk_load(p));
+    case FIND_NEWLINE_OR_QUERY: return bytes_in(chunk_load(p), '\n') | bytes_in(chunk_load(p), '?');
+    default: return bytes_in(chunk_load(p), '"') | bytes_in(chunk_load(p), '\\');
+    }
+}
+
+/* The same for one byte. */
+static inline int byte_hits(unsigned char b, find_kind kind, unsigned char c)
+{
+    switch (kind) {
+    case FIND_BLANK: return is_ws(b);
+    case FIND_BYTE: return b == c;
+    case FIND_BLANK_OR_BYTE: return is_ws(b) || b == c;
+    case FIND_NON_DIGIT: return !is_digit(b);
+    case FIND_NEWLINE_OR_QUERY: return b == '\n' || b == '?';
+    default: return byte_class[b] & C_QUOTE;
+    }
+}
+
+/* The first position in [i, n) where the search stops, or n; s[0..n) must
+ * be readable and i <= n. */
+static inline size_t find_first(const unsigned char *s, size_t i, size_t n, find_kind kind, unsigned char c)
+{
+    while (n - i >= CHUNK) {
+        chunk_mask m = chunk_hits(s + i, kind, c);
+        if (m)
+            return i + mask_first(m);
+        i += CHUNK;
+    }
+    if (i == n)
+        return n;
+    if (n >= CHUNK) {
+        /* the chunk s[n - CHUNK..n), whose byte k is s[n - CHUNK + k]: the
+         * bytes before i are its first CHUNK - (n - i) */
+        size_t skip = CHUNK - (n - i);
+        chunk_mask m = mask_drop_below(chunk_hits(s + n - CHUNK, kind, c), skip);
+        return m ? n - CHUNK + mask_first(m) : n;
+    }
+    while (i < n && !byte_hits(s[i], kind, c))
         i++;
     return i;
 }
 
-/* The first position from i on where s[] is c, or n (memchr without a call:
- * the runs searched are short). */
+/* The first position from i on where s[] is a blank (\s), or n. */
+static inline size_t next_blank(const unsigned char *s, size_t i, size_t n)
+{
+    return find_first(s, i, n, FIND_BLANK, 0);
+}
+
+/* The first position from i on where s[] is c, or n. */
 static inline size_t next_byte(const unsigned char *s, size_t i, size_t n, unsigned char c)
 {
-#if defined(__SSE2__)
-    const __m128i want = _mm_set1_epi8((char)c);
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(v, want));
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
-    }
-#endif
-    while (i < n && s[i] != c)
-        i++;
-    return i;
+    return find_first(s, i, n, FIND_BYTE, c);
+}
+
+/* The first position from i on where s[] is a blank or c, or n. */
+static inline size_t next_blank_or(const unsigned char *s, size_t i, size_t n, unsigned char c)
+{
+    return find_first(s, i, n, FIND_BLANK_OR_BYTE, c);
 }
 
 /* The first position from i on where s[] is a quote or a backslash, or n. */
 static inline size_t next_quote_or_backslash(const unsigned char *s, size_t i, size_t n)
 {
-#if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
-    while (n - i >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-        if (mask)
-            return i + (size_t)__builtin_ctz((unsigned)mask);
-        i += 16;
+    return find_first(s, i, n, FIND_QUOTE_OR_ESCAPE, 0);
+}
+
+/* The first position from i on where s[] is not a digit, or n: the end
+ * of a number, without a loop whose length changes from line to line (a
+ * branch mispredicted at the end of most sizes). */
+static inline size_t next_non_digit(const unsigned char *s, size_t i, size_t n)
+{
+    return find_first(s, i, n, FIND_NON_DIGIT, 0);
+}
+
+/* Where the run of non-blanks that ends at z begins: the position after
+ * the last blank in [lo, z), or lo when there is none.  Reads s[0..z), as
+ * find_first does, from the end. */
+static inline size_t run_start(const unsigned char *s, size_t lo, size_t z)
+{
+    while (z - lo >= CHUNK) {
+        chunk_mask m = blanks_in(chunk_load(s + z - CHUNK));
+        if (m)
+            return z - CHUNK + mask_last(m) + 1;
+        z -= CHUNK;
     }
-#else
-    /* eight bytes at a time while none is a quote or a backslash */
-    while (n - i >= 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t q = w ^ 0x2222222222222222u, b = w ^ 0x5c5c5c5c5c5c5c5cu;
-        uint64_t hit = ((q - 0x0101010101010101u) & ~q) | ((b - 0x0101010101010101u) & ~b);
-        if (hit & 0x8080808080808080u)
-            break;
-        i += 8;
+    if (z == lo)
+        return lo;
+    if (z >= CHUNK) {
+        chunk_mask m = mask_drop_below(blanks_in(chunk_load(s + z - CHUNK)), CHUNK - (z - lo));
+        return m ? z - CHUNK + mask_last(m) + 1 : lo;
     }
-#endif
-    while (i < n && !(byte_class[s[i]] & C_QUOTE))
-        i++;
-    return i;
+    while (z > lo && !is_ws(s[z - 1]))
+        z--;
+    return z;
+}
+
+/* For tests (weblog.h): the searches above, out of line. */
+size_t sp_weblog_find(const char *s, size_t i, size_t n, int what)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    switch (what) {
+    case SP_WEBLOG_FIND_BLANK: return next_blank(u, i, n);
+    case SP_WEBLOG_FIND_QUOTE_OR_ESCAPE: return next_quote_or_backslash(u, i, n);
+    case SP_WEBLOG_FIND_RUN_START: return run_start(u, i, n);
+    case SP_WEBLOG_FIND_NON_DIGIT: return next_non_digit(u, i, n);
+    default:
+        if (what >= SP_WEBLOG_FIND_BLANK_OR)
+            return next_blank_or(u, i, n, (unsigned char)(what - SP_WEBLOG_FIND_BLANK_OR));
+        return next_byte(u, i, n, (unsigned char)what);
+    }
 }
 
 /* ` +`: one or more spaces (only ' ') at *p; advances past them. */
@@ -157,11 +337,40 @@ static inline int spaces(const unsigned char *s, size_t n, size_t *p)
     return 1;
 }
 
-/* `\S+` followed by a blank: the run of non-blanks at *p (a shorter one
- * would be followed by a non-blank, which the ` +` after it cannot take). */
-static inline int word(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out)
+/* The blanks of one chunk, s[base..base + CHUNK), kept between the words
+ * of a line: host, ident and user mostly end in the same chunk, which is
+ * then classified once. */
+typedef struct blank_chunk {
+    size_t base;  /* where the chunk starts */
+    chunk_mask m; /* its blanks ({0, 0} before the first: no blank) */
+} blank_chunk;
+
+/* next_blank(), from the chunk in *c when i is in it and a blank follows
+ * i there (the chunk is inside s[0..n): its bits are exact); else a search
+ * that keeps its first chunk in *c. */
+static inline size_t next_blank_kept(const unsigned char *s, size_t i, size_t n, blank_chunk *c)
 {
-    size_t i = next_blank(s, *p, n);
+    if (i - c->base < CHUNK) {
+        chunk_mask m = mask_drop_below(c->m, i - c->base);
+        if (m)
+            return c->base + mask_first(m);
+    }
+    if (n - i >= CHUNK) {
+        c->base = i;
+        c->m = blanks_in(chunk_load(s + i));
+        if (c->m)
+            return i + mask_first(c->m);
+        return next_blank(s, i + CHUNK, n);
+    }
+    return next_blank(s, i, n);
+}
+
+/* `\S+` followed by a blank: the run of non-blanks at *p (a shorter one
+ * would be followed by a non-blank, which the ` +` after it cannot take);
+ * *c: as for next_blank_kept(). */
+static inline int word_kept(const unsigned char *s, size_t n, size_t *p, sp_weblog_text *out, blank_chunk *c)
+{
+    size_t i = next_blank_kept(s, *p, n, c);
     if (i == *p)
         return 0;
     *out = text_of((const char *)s, *p, i);
@@ -218,8 +427,7 @@ static size_t extra_fields(const unsigned char *s, size_t n, size_t p)
             if (!quoted(s, n, &q, &ignored))
                 return p;
         } else if (q < n && !is_ws(s[q])) {
-            while (q < n && !is_ws(s[q]) && s[q] != '"')
-                q++;
+            q = next_blank_or(s, q, n, '"');
         } else {
             return p;
         }
@@ -234,8 +442,9 @@ static size_t extra_fields(const unsigned char *s, size_t n, size_t p)
 static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fields *f)
 {
     size_t i = *p;
-    if (!word(s, n, &i, &f->host) || !spaces(s, n, &i) || !word(s, n, &i, &f->ident) || !spaces(s, n, &i) ||
-        !word(s, n, &i, &f->user) || !spaces(s, n, &i))
+    blank_chunk c = {0, 0};
+    if (!word_kept(s, n, &i, &f->host, &c) || !spaces(s, n, &i) || !word_kept(s, n, &i, &f->ident, &c) ||
+        !spaces(s, n, &i) || !word_kept(s, n, &i, &f->user, &c) || !spaces(s, n, &i))
         return 0;
     /* \[(?<time>[^\]]+)\]: up to the first ']', not empty */
     if (i >= n || s[i] != '[')
@@ -259,8 +468,7 @@ static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fiel
     if (i < n && s[i] == '-') {
         i++;
     } else {
-        while (i < n && is_digit(s[i]))
-            i++;
+        i = next_non_digit(s, i, n);
         if (i == start)
             return 0;
     }
@@ -272,7 +480,7 @@ static int scan_core(const unsigned char *s, size_t n, size_t *p, sp_weblog_fiel
 /* ` +"(?<referer>...)" +"(?<agent>...)"` then the extra fields, from p; the
  * fields are set and the position after them is in *end only when all of
  * that matches. */
-static int referer_agent(const unsigned char *s, size_t n, size_t p, sp_weblog_fields *f, size_t *end)
+static SCAN_INLINE int referer_agent(const unsigned char *s, size_t n, size_t p, sp_weblog_fields *f, size_t *end)
 {
     sp_weblog_text referer, agent;
     if (!spaces(s, n, &p) || !quoted(s, n, &p, &referer) || !spaces(s, n, &p) || !quoted(s, n, &p, &agent))
@@ -291,9 +499,7 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
      * blanks nor commas, followed by a space.  The lazy name stops at the
      * first ':' whose digits reach that space; only the last ':' can have
      * nothing but digits after it, and the name takes at least one byte. */
-    size_t w = 0;
-    while (w < n && !is_ws(s[w]) && s[w] != ',')
-        w++;
+    size_t w = next_blank_or(s, 0, n, ',');
     if (w == 0 || w >= n || s[w] != ' ')
         return 0;
     size_t k = w;
@@ -316,12 +522,17 @@ static int scan_vhost(const unsigned char *s, size_t n, sp_weblog_fields *f)
     return blank_rest(s, n, i);
 }
 
-int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
+static SCAN_INLINE int scan_line(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
 {
     const unsigned char *s = (const unsigned char *)(line ? line : "");
-    static const sp_weblog_text unset = {NULL, 0};
+    const sp_weblog_text unset = {NULL, 0};
     /* the core sets the other fields when it matches */
-    f->vhost = f->port = f->referer = f->agent = unset;
+    /* one by one: a chain (a = b = unset) stores one field in two halves
+     * and reads it back whole for the next, which stalls */
+    f->vhost = unset;
+    f->port = unset;
+    f->referer = unset;
+    f->agent = unset;
     if (format != SP_WEBLOG_VHOST_COMBINED) {
         /* combined and common read the same up to the size; combined is
          * tried first (parse_access_log's order) */
@@ -332,7 +543,8 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
                     f->format = SP_WEBLOG_COMBINED;
                     return 1;
                 }
-                f->referer = f->agent = unset;
+                f->referer = unset;
+                f->agent = unset;
             }
             if (format != SP_WEBLOG_COMBINED && blank_rest(s, n, i)) {
                 f->format = SP_WEBLOG_COMMON;
@@ -346,6 +558,11 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
         return 0;
     f->format = SP_WEBLOG_VHOST_COMBINED;
     return 1;
+}
+
+int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblog_fields *f)
+{
+    return scan_line(line, n, format, f);
 }
 
 /* ======================================================================
@@ -363,11 +580,14 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format format, sp_weblo
  * followed by ` *$`, so it can only be the last run, ending at z; the group
  * matches from any t in the spaces before it, the first of which is the
  * earliest. */
-int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
-                            sp_weblog_text *protocol)
+/* split_request on s[from..n): the positions are in s, whose bytes from 0
+ * on may be read (the searches read whole chunks: the request is inside its
+ * line, which they may read back into).  Also sets *query, when it returns
+ * 1: the position of the target's first '?', or the target's end. */
+static SCAN_INLINE int split_request(const unsigned char *s, size_t from, size_t n, sp_weblog_text *method,
+                                      sp_weblog_text *target, sp_weblog_text *protocol, size_t *query)
 {
-    const unsigned char *s = (const unsigned char *)(r ? r : "");
-    size_t i = 0;
+    size_t i = from;
     while (i < n && s[i] == ' ')
         i++;
     size_t ms = i;
@@ -380,8 +600,8 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     size_t pos = i;
 
     /* z: the trailing spaces, before a final '\n' if there is one */
-    size_t z = n > 0 && s[n - 1] == '\n' ? n - 1 : n;
-    while (z > 0 && s[z - 1] == ' ')
+    size_t z = n > from && s[n - 1] == '\n' ? n - 1 : n;
+    while (z > from && s[z - 1] == ' ')
         z--;
 
     /* the last run of non-blanks, [v, z), and the spaces before it, [t0, v):
@@ -389,9 +609,7 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     size_t t = z > pos ? z : pos; /* without a protocol: the first t >= z */
     size_t u = t;                 /* the protocol is [u, z) when u < z */
     if (z > pos && !is_ws(s[z - 1])) {
-        size_t v = z;
-        while (v > pos && !is_ws(s[v - 1]))
-            v--;
+        size_t v = run_start(s, pos, z);
         size_t t0 = v;
         while (t0 > pos && s[t0 - 1] == ' ')
             t0--;
@@ -409,9 +627,13 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
             u = v;
         }
     }
-    /* the target may not hold a '\n' */
-    if (next_byte(s, pos, t, '\n') < t)
+    /* the target may not hold a '\n'; path_of() needs its first '?' (or
+     * t), the record's path ends there: one search finds the first of the
+     * two, and only a '?' makes a second search for a '\n' after it */
+    size_t q = find_first(s, pos, t, FIND_NEWLINE_OR_QUERY, 0);
+    if (q < t && (s[q] == '\n' || next_byte(s, q + 1, t, '\n') < t))
         return 0;
+    *query = q;
     *method = text_of((const char *)s, ms, me);
     *target = text_of((const char *)s, pos, t);
     protocol->s = NULL;
@@ -421,13 +643,19 @@ int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_
     return 1;
 }
 
+int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
+                            sp_weblog_text *protocol)
+{
+    size_t query;
+    return split_request((const unsigned char *)(r ? r : ""), 0, n, method, target, protocol, &query);
+}
+
 /* ======================================================================
  * Times
  * ====================================================================== */
 
 struct sp_weblog_state {
-    int have;       /* text/ok/ms hold a conversion */
-    size_t len;     /* the last timestamp text converted, text[0..len) */
+    size_t len;     /* the last timestamp text converted, text[0..len); SIZE_MAX: none yet */
     char text[48];
     int ok;         /* its result: 1 and ms, or 0 (no time) */
     int64_t ms;
@@ -438,6 +666,7 @@ sp_weblog_state *sp_weblog_state_new(void)
 {
     sp_weblog_state *st = sp_xmalloc(sizeof *st);
     memset(st, 0, sizeof *st);
+    st->len = SIZE_MAX; /* no text has that length: nothing cached */
     st->shape = sp_weblog_shape();
     return st;
 }
@@ -501,10 +730,11 @@ static int time_of(const char *s, size_t n, int64_t *ms)
     return 0;
 }
 
-int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+/* sp_weblog_time() when the usual 26 bytes are not those of the last line:
+ * out of line, as it is seldom called. */
+static __attribute__((noinline)) int time_convert(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
 {
-    /* consecutive lines mostly share their second */
-    if (st->have && st->len == n && (n == 26 ? memcmp(st->text, s, 26) : memcmp(st->text, s, n)) == 0) {
+    if (st->len == n && memcmp(st->text, s, n) == 0) {
         *ms = st->ms;
         return st->ok;
     }
@@ -515,10 +745,25 @@ int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
         st->len = n;
         st->ok = ok;
         st->ms = t;
-        st->have = 1;
     }
     *ms = t;
     return ok;
+}
+
+/* sp_weblog_time, inline in the record's path: consecutive lines mostly
+ * share their second, so mostly one comparison of 26 bytes. */
+static inline int time_cached(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+{
+    if (n == 26 && st->len == 26 && memcmp(st->text, s, 26) == 0) {
+        *ms = st->ms;
+        return st->ok;
+    }
+    return time_convert(st, s, n, ms);
+}
+
+int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms)
+{
+    return time_cached(st, s, n, ms);
 }
 
 /* ======================================================================
@@ -549,7 +794,7 @@ const sp_shape *sp_weblog_shape(void)
 }
 
 /* to_int() of a run of digits: 0 when it does not fit in an int64. */
-static int digits_value(sp_weblog_text t, int64_t *out)
+static inline int digits_value(sp_weblog_text t, int64_t *out)
 {
     uint64_t acc = 0;
     if (t.n <= 18) { /* below 10^18: fits, no check needed */
@@ -568,6 +813,32 @@ static int digits_value(sp_weblog_text t, int64_t *out)
     return 1;
 }
 
+/* digits_value of t, a run of 1 to 8 digits that ends at least 8 bytes
+ * into `line`: the 8 bytes that end with it are read at once (those before
+ * it are the line's), and converted without a loop, whose length would
+ * change with the number (a branch mispredicted on most lines).  Else
+ * digits_value(). */
+static inline int size_value(const char *line, sp_weblog_text t, int64_t *out)
+{
+    size_t to = (size_t)(t.s - line) + t.n;
+    if (t.n > 8 || to < 8)
+        return digits_value(t, out);
+    uint64_t w;
+    memcpy(&w, line + to - 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    /* byte k is line[to - 8 + k]: the digits are the last t.n bytes; the
+     * ones before them become leading zeros */
+    w &= ~(uint64_t)0 << (8 * (8 - t.n));
+    w &= 0x0F0F0F0F0F0F0F0Fu;               /* '0'..'9' -> 0..9 */
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFu;       /* pairs: 10a + b in every other byte */
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFu;     /* fours */
+    w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFu;          /* eight */
+    *out = (int64_t)w;
+    return 1;
+}
+
 /* "" + coalesce(group, ""): an unset group is "". */
 static sp_value str_or_empty(sp_weblog_text t)
 {
@@ -577,32 +848,43 @@ static sp_value str_or_empty(sp_weblog_text t)
 sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format format)
 {
     sp_weblog_fields m;
-    if (!sp_weblog_scan(line, n, format, &m))
+    if (!scan_line(line, n, format, &m))
         return sp_null();
     /* numbers_fit: the size (unless '-') and the port must fit in an int */
     int64_t size = 0, port = 0, status;
-    if (!(m.size.n == 1 && m.size.s[0] == '-') && !digits_value(m.size, &size))
+    if (!(m.size.n == 1 && m.size.s[0] == '-') && !size_value(line, m.size, &size))
         return sp_null();
     if (m.port.s && !digits_value(m.port, &port))
         return sp_null();
     status = (m.status.s[0] - '0') * 100 + (m.status.s[1] - '0') * 10 + (m.status.s[2] - '0'); /* \d{3} */
 
+    /* the request, its target and its path are searched as parts of the
+     * line (positions in it), so that the searches can read whole chunks */
+    const unsigned char *s = (const unsigned char *)line;
+    size_t request = (size_t)(m.request.s - line);
     sp_weblog_text method = {NULL, 0}, target, protocol = {NULL, 0};
-    int split = sp_weblog_split_request(m.request.s, m.request.n, &method, &target, &protocol);
+    size_t query;
+    int split = split_request(s, request, request + m.request.n, &method, &target, &protocol, &query);
     sp_weblog_text endpoint = split ? target : m.request; /* coalesce(r.target, m.request) */
-    sp_weblog_text path = {endpoint.s, next_byte((const unsigned char *)endpoint.s, 0, endpoint.n, '?')}; /* path_of */
+    size_t endpoint_at = (size_t)(endpoint.s - line);
+    if (!split) /* split_request found the target's '?' */
+        query = next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?');
+    sp_weblog_text path = text_of(line, endpoint_at, query); /* path_of */
     int64_t t;
-    int have_time = sp_weblog_time(st, m.time.s, m.time.n, &t);
+    int have_time = time_cached(st, m.time.s, m.time.n, &t);
 
-    sp_value r = sp_record_new(a, st->shape);
-    sp_value *v = r.u.rec->vals;
-    v[F_HOST] = str_or_empty(m.host);
-    v[F_IDENT] = str_or_empty(m.ident);
-    v[F_USER] = str_or_empty(m.user);
+    /* sp_record_new() without its memset: every field is set below */
+    sp_record *rec = sp_arena_alloc_raw(a, sizeof(sp_record) + F_COUNT * sizeof(sp_value));
+    rec->shape = st->shape;
+    sp_value r = {SP_V_RECORD, F_COUNT, {.rec = rec}};
+    sp_value *v = rec->vals;
+    v[F_HOST] = sp_str(m.host.s, m.host.n); /* the core sets it */
+    v[F_IDENT] = sp_str(m.ident.s, m.ident.n); /* the core sets it */
+    v[F_USER] = sp_str(m.user.s, m.user.n); /* the core sets it */
     v[F_TIME] = have_time ? sp_int(t) : sp_null();
     v[F_METHOD] = str_or_empty(method);
-    v[F_ENDPOINT] = str_or_empty(endpoint);
-    v[F_PATH] = str_or_empty(path);
+    v[F_ENDPOINT] = sp_str(endpoint.s, endpoint.n); /* set: the target or the request */
+    v[F_PATH] = sp_str(path.s, path.n);
     v[F_PROTOCOL] = str_or_empty(protocol);
     v[F_STATUS] = sp_int(status);
     v[F_SIZE] = sp_int(size);

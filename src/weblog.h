@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "value.h"
@@ -24,8 +25,18 @@ typedef enum sp_weblog_format {
     SP_WEBLOG_VHOST_COMBINED /* "vhost_combined" */
 } sp_weblog_format;
 
-/* The format called name[0..len), or -1. */
-int sp_weblog_format_lookup(const char *name, size_t len);
+/* The format called name[0..len), or -1.  Inline: scan_access_log looks
+ * its format up for every line, and this is one comparison. */
+static inline int sp_weblog_format_lookup(const char *name, size_t len)
+{
+    switch (len) {
+    case 3: return memcmp(name, "any", 3) == 0 ? SP_WEBLOG_ANY : -1;
+    case 6: return memcmp(name, "common", 6) == 0 ? SP_WEBLOG_COMMON : -1;
+    case 8: return memcmp(name, "combined", 8) == 0 ? SP_WEBLOG_COMBINED : -1;
+    case 14: return memcmp(name, "vhost_combined", 14) == 0 ? SP_WEBLOG_VHOST_COMBINED : -1;
+    default: return -1;
+    }
+}
 /* The names of the formats, for messages: "any, combined, common, vhost_combined". */
 extern const char sp_weblog_format_names[];
 
@@ -52,6 +63,24 @@ int sp_weblog_scan(const char *line, size_t n, sp_weblog_format f, sp_weblog_fie
  * Returns 0 when it is not of that shape; protocol is unset for HTTP/0.9. */
 int sp_weblog_split_request(const char *r, size_t n, sp_weblog_text *method, sp_weblog_text *target,
                             sp_weblog_text *protocol);
+
+/* The scanner's searches, out of line, for tests (the scanner inlines its
+ * own): in s[i..n), reading only s[0..n), the first position of
+ *   what = 0..255: that byte;
+ *   SP_WEBLOG_FIND_BLANK: a blank (\s);
+ *   SP_WEBLOG_FIND_BLANK_OR + c: a blank or the byte c;
+ *   SP_WEBLOG_FIND_QUOTE_OR_ESCAPE: '"' or '\\';
+ *   SP_WEBLOG_FIND_NON_DIGIT: a byte that is not \d;
+ * or n; and SP_WEBLOG_FIND_RUN_START: the position after the last blank in
+ * s[i..n), or i when there is none. */
+enum {
+    SP_WEBLOG_FIND_BLANK = 256,
+    SP_WEBLOG_FIND_QUOTE_OR_ESCAPE = 257,
+    SP_WEBLOG_FIND_RUN_START = 258,
+    SP_WEBLOG_FIND_NON_DIGIT = 259,
+    SP_WEBLOG_FIND_BLANK_OR = 512
+};
+size_t sp_weblog_find(const char *s, size_t i, size_t n, int what);
 
 /* Per-thread state of the conversions: the last timestamp converted.  One
  * per evaluator (sp_eval.weblog), never shared between threads. */
