@@ -188,9 +188,35 @@ static sp_value func_value(sp_eval *ev, int kind, const void *def, int builtin)
 
 /* ----- names and fields ----- */
 
+/* k when `name` is _k (1 <= k < 100000, no leading zero), else 0: the item
+ * names of tuples. */
+static uint32_t tuple_item_number(const char *name)
+{
+    if (name[0] != '_' || name[1] < '1' || name[1] > '9')
+        return 0;
+    uint32_t k = 0;
+    const char *p = name + 1;
+    while (*p >= '0' && *p <= '9' && k < 100000)
+        k = k * 10 + (uint32_t)(*p++ - '0');
+    return *p == '\0' ? k : 0;
+}
+
+/* The field of record `rec` that the inline cache of `at` (a FIELD or NAME
+ * expression) remembers: 1 and *v when the cache is for rec's shape, else 0.
+ * The cache holds the last prepared shape seen and where the field was in
+ * it (or that it has none: UINT32_MAX). */
+static inline int field_cached(sp_value rec, const sp_expr *at, sp_value *v)
+{
+    const sp_shape *sh = rec.u.rec->shape;
+    uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
+    if (!sh->id || (uint32_t)(c >> 32) != sh->id)
+        return 0;
+    *v = (uint32_t)c == UINT32_MAX ? sp_null() : rec.u.rec->vals[(uint32_t)c];
+    return 1;
+}
+
 /* Field `name` of obj; `at` is the FIELD or NAME expression, whose inline
- * cache remembers where the field was in the last prepared shape seen (or
- * that it has none: UINT32_MAX). */
+ * cache (field_cached) is filled here. */
 static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_expr *at)
 {
     switch (obj.tag) {
@@ -198,11 +224,9 @@ static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_e
         return sp_null();
     case SP_V_RECORD: {
         const sp_shape *sh = obj.u.rec->shape;
-        if (sh->id) {
-            uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
-            if ((uint32_t)(c >> 32) == sh->id)
-                return (uint32_t)c == UINT32_MAX ? sp_null() : obj.u.rec->vals[(uint32_t)c];
-        }
+        sp_value v;
+        if (field_cached(obj, at, &v))
+            return v;
         uint32_t found = UINT32_MAX; /* the shape has no such field */
         for (int i = 0; i < sh->n && found == UINT32_MAX; i++)
             if (strcmp(sh->names[i], name) == 0)
@@ -211,17 +235,13 @@ static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_e
             __atomic_store_n(&((sp_expr *)at)->field_cache, (uint64_t)sh->id << 32 | found, __ATOMIC_RELAXED);
         return found == UINT32_MAX ? sp_null() : obj.u.rec->vals[found];
     }
-    case SP_V_TUPLE:
-        if (name[0] == '_' && name[1] >= '1' && name[1] <= '9') {
-            uint32_t k = 0;
-            const char *p = name + 1;
-            while (*p >= '0' && *p <= '9' && k < 100000)
-                k = k * 10 + (uint32_t)(*p++ - '0');
-            if (*p == '\0' && k >= 1 && k <= obj.n)
-                return obj.u.items[k - 1];
-        }
+    case SP_V_TUPLE: {
+        uint32_t k = tuple_item_number(name);
+        if (k >= 1 && k <= obj.n)
+            return obj.u.items[k - 1];
         sp_eval_error(ev, at, "a tuple of %u items has no '%s'", obj.n, name);
         return sp_null();
+    }
     default:
         sp_eval_error(ev, at, "a %s has no field '%s'", sp_value_type_name(obj), name);
         return sp_null();
@@ -387,14 +407,60 @@ static sp_value eval_binary(sp_eval *ev, const sp_expr *e)
             return sp_bool(1);
         return sp_bool(sp_truthy(sp_eval_expr(ev, e->u.binary.r)));
     }
-    return binary_values(ev, e, sp_eval_expr(ev, e->u.binary.l), sp_eval_expr(ev, e->u.binary.r));
+    /* The right operand first: the order gcc gave the two calls when they
+     * were both arguments of binary_values, so the order of run-time errors
+     * stays what it was, and does not depend on the compiler. */
+    sp_value r = sp_eval_expr(ev, e->u.binary.r);
+    sp_value l = sp_eval_expr(ev, e->u.binary.l);
+    return binary_values(ev, e, l, r);
+}
+
+/* -v or `not v` (the unary expression e); errors are reported at e. */
+static sp_value unary_value(sp_eval *ev, const sp_expr *e, sp_value v)
+{
+    if (e->u.unary.op == SP_NOT)
+        return v.tag == SP_V_NULL ? sp_bool(1) : sp_bool(!sp_truthy(v));
+    if (v.tag == SP_V_INT)
+        return v.u.i == INT64_MIN ? sp_float(-(double)v.u.i) : sp_int(-v.u.i);
+    if (v.tag == SP_V_FLOAT)
+        return sp_float(-v.u.f);
+    if (v.tag != SP_V_NULL)
+        sp_eval_error(ev, e, "cannot negate a %s", sp_value_type_name(v));
+    return sp_null();
+}
+
+/* obj[idx] (the index expression e); errors are reported at e. */
+static sp_value index_value(sp_eval *ev, const sp_expr *e, sp_value obj, sp_value idx)
+{
+    if (obj.tag == SP_V_NULL || (idx.tag != SP_V_INT && !(obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)))
+        return sp_null();
+    int64_t k = idx.u.i;
+    if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
+        if (k < 0)
+            k += obj.n;
+        return k >= 0 && k < (int64_t)obj.n ? obj.u.items[k] : sp_null();
+    }
+    if (obj.tag == SP_V_STR) {
+        if (k < 0)
+            k += obj.n;
+        return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
+    }
+    if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR) {
+        const sp_shape *sh = obj.u.rec->shape;
+        for (int i = 0; i < sh->n; i++)
+            if (strlen(sh->names[i]) == idx.n && memcmp(sh->names[i], idx.u.s, idx.n) == 0)
+                return obj.u.rec->vals[i];
+        return sp_null();
+    }
+    sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
+    return sp_null();
 }
 
 /* ----- the rest ----- */
 
-static sp_value eval_items(sp_eval *ev, const sp_expr *e)
+/* The tuple, list or record of expression e, its items null, in the arena. */
+static sp_value items_new(sp_eval *ev, const sp_expr *e)
 {
-    sp_value v;
     if (e->kind == SP_E_RECORD) {
         const sp_shape *shape = e->rt;
         if (!shape) { /* not prepared: build it now (tests, fuzzing) */
@@ -406,17 +472,19 @@ static sp_value eval_items(sp_eval *ev, const sp_expr *e)
                 sh->names[i++] = a->name;
             shape = sh;
         }
-        v = sp_record_new(ev->arena, shape);
-        int i = 0;
-        for (const sp_arg *a = e->u.items.items; a; a = a->next)
-            v.u.rec->vals[i++] = sp_eval_expr(ev, a->value);
-        return v;
+        return sp_record_new(ev->arena, shape);
     }
-    v = e->kind == SP_E_TUPLE ? sp_tuple_new(ev->arena, (uint32_t)e->u.items.n)
-                              : sp_list_new(ev->arena, (uint32_t)e->u.items.n);
+    return e->kind == SP_E_TUPLE ? sp_tuple_new(ev->arena, (uint32_t)e->u.items.n)
+                                 : sp_list_new(ev->arena, (uint32_t)e->u.items.n);
+}
+
+static sp_value eval_items(sp_eval *ev, const sp_expr *e)
+{
+    sp_value v = items_new(ev, e);
+    sp_value *items = v.tag == SP_V_RECORD ? v.u.rec->vals : v.u.items;
     int i = 0;
     for (const sp_arg *a = e->u.items.items; a; a = a->next)
-        v.u.items[i++] = sp_eval_expr(ev, a->value);
+        items[i++] = sp_eval_expr(ev, a->value);
     return v;
 }
 
@@ -457,43 +525,12 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
     case SP_E_INDEX: {
         sp_value obj = sp_eval_expr(ev, e->u.index.obj);
         sp_value idx = sp_eval_expr(ev, e->u.index.index);
-        if (obj.tag == SP_V_NULL || (idx.tag != SP_V_INT && !(obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)))
-            return sp_null();
-        int64_t k = idx.u.i;
-        if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
-            if (k < 0)
-                k += obj.n;
-            return k >= 0 && k < (int64_t)obj.n ? obj.u.items[k] : sp_null();
-        }
-        if (obj.tag == SP_V_STR) {
-            if (k < 0)
-                k += obj.n;
-            return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
-        }
-        if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR) {
-            const sp_shape *sh = obj.u.rec->shape;
-            for (int i = 0; i < sh->n; i++)
-                if (strlen(sh->names[i]) == idx.n && memcmp(sh->names[i], idx.u.s, idx.n) == 0)
-                    return obj.u.rec->vals[i];
-            return sp_null();
-        }
-        sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
-        return sp_null();
+        return index_value(ev, e, obj, idx);
     }
     case SP_E_CALL:
         return eval_call(ev, e);
-    case SP_E_UNARY: {
-        sp_value v = sp_eval_expr(ev, e->u.unary.e);
-        if (e->u.unary.op == SP_NOT)
-            return v.tag == SP_V_NULL ? sp_bool(1) : sp_bool(!sp_truthy(v));
-        if (v.tag == SP_V_INT)
-            return v.u.i == INT64_MIN ? sp_float(-(double)v.u.i) : sp_int(-v.u.i);
-        if (v.tag == SP_V_FLOAT)
-            return sp_float(-v.u.f);
-        if (v.tag != SP_V_NULL)
-            sp_eval_error(ev, e, "cannot negate a %s", sp_value_type_name(v));
-        return sp_null();
-    }
+    case SP_E_UNARY:
+        return unary_value(ev, e, sp_eval_expr(ev, e->u.unary.e));
     case SP_E_BINARY:
         return eval_binary(ev, e);
     case SP_E_IF:
