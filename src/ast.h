@@ -136,6 +136,10 @@ struct sp_expr {
      * last prepared record shape seen << 32 | the field's index in it; read
      * and written atomically (evaluators of several threads share it). */
     uint64_t field_cache;
+    /* An operator's argument, when it is of a shape the evaluator runs
+     * without a frame (eval.c, "frame-less step expressions"): that form,
+     * made by sp_eval_prepare in its arena; else NULL. */
+    const struct sp_fast *fast;
 };
 
 typedef enum sp_opt_kind {

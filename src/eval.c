@@ -188,9 +188,35 @@ static sp_value func_value(sp_eval *ev, int kind, const void *def, int builtin)
 
 /* ----- names and fields ----- */
 
+/* k when `name` is _k (1 <= k < 100000, no leading zero), else 0: the item
+ * names of tuples. */
+static uint32_t tuple_item_number(const char *name)
+{
+    if (name[0] != '_' || name[1] < '1' || name[1] > '9')
+        return 0;
+    uint32_t k = 0;
+    const char *p = name + 1;
+    while (*p >= '0' && *p <= '9' && k < 100000)
+        k = k * 10 + (uint32_t)(*p++ - '0');
+    return *p == '\0' ? k : 0;
+}
+
+/* The field of record `rec` that the inline cache of `at` (a FIELD or NAME
+ * expression) remembers: 1 and *v when the cache is for rec's shape, else 0.
+ * The cache holds the last prepared shape seen and where the field was in
+ * it (or that it has none: UINT32_MAX). */
+static inline int field_cached(sp_value rec, const sp_expr *at, sp_value *v)
+{
+    const sp_shape *sh = rec.u.rec->shape;
+    uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
+    if (!sh->id || (uint32_t)(c >> 32) != sh->id)
+        return 0;
+    *v = (uint32_t)c == UINT32_MAX ? sp_null() : rec.u.rec->vals[(uint32_t)c];
+    return 1;
+}
+
 /* Field `name` of obj; `at` is the FIELD or NAME expression, whose inline
- * cache remembers where the field was in the last prepared shape seen (or
- * that it has none: UINT32_MAX). */
+ * cache (field_cached) is filled here. */
 static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_expr *at)
 {
     switch (obj.tag) {
@@ -198,11 +224,9 @@ static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_e
         return sp_null();
     case SP_V_RECORD: {
         const sp_shape *sh = obj.u.rec->shape;
-        if (sh->id) {
-            uint64_t c = __atomic_load_n(&at->field_cache, __ATOMIC_RELAXED);
-            if ((uint32_t)(c >> 32) == sh->id)
-                return (uint32_t)c == UINT32_MAX ? sp_null() : obj.u.rec->vals[(uint32_t)c];
-        }
+        sp_value v;
+        if (field_cached(obj, at, &v))
+            return v;
         uint32_t found = UINT32_MAX; /* the shape has no such field */
         for (int i = 0; i < sh->n && found == UINT32_MAX; i++)
             if (strcmp(sh->names[i], name) == 0)
@@ -211,17 +235,13 @@ static sp_value field_of(sp_eval *ev, sp_value obj, const char *name, const sp_e
             __atomic_store_n(&((sp_expr *)at)->field_cache, (uint64_t)sh->id << 32 | found, __ATOMIC_RELAXED);
         return found == UINT32_MAX ? sp_null() : obj.u.rec->vals[found];
     }
-    case SP_V_TUPLE:
-        if (name[0] == '_' && name[1] >= '1' && name[1] <= '9') {
-            uint32_t k = 0;
-            const char *p = name + 1;
-            while (*p >= '0' && *p <= '9' && k < 100000)
-                k = k * 10 + (uint32_t)(*p++ - '0');
-            if (*p == '\0' && k >= 1 && k <= obj.n)
-                return obj.u.items[k - 1];
-        }
+    case SP_V_TUPLE: {
+        uint32_t k = tuple_item_number(name);
+        if (k >= 1 && k <= obj.n)
+            return obj.u.items[k - 1];
         sp_eval_error(ev, at, "a tuple of %u items has no '%s'", obj.n, name);
         return sp_null();
+    }
     default:
         sp_eval_error(ev, at, "a %s has no field '%s'", sp_value_type_name(obj), name);
         return sp_null();
@@ -387,14 +407,61 @@ static sp_value eval_binary(sp_eval *ev, const sp_expr *e)
             return sp_bool(1);
         return sp_bool(sp_truthy(sp_eval_expr(ev, e->u.binary.r)));
     }
-    return binary_values(ev, e, sp_eval_expr(ev, e->u.binary.l), sp_eval_expr(ev, e->u.binary.r));
+    /* The right operand first: the order gcc gave the two calls when they
+     * were both arguments of binary_values, so the order of run-time errors
+     * stays what it was, whatever the compiler; the frame-less path
+     * (fast_eval) keeps it too. */
+    sp_value r = sp_eval_expr(ev, e->u.binary.r);
+    sp_value l = sp_eval_expr(ev, e->u.binary.l);
+    return binary_values(ev, e, l, r);
+}
+
+/* -v or `not v` (the unary expression e); errors are reported at e. */
+static sp_value unary_value(sp_eval *ev, const sp_expr *e, sp_value v)
+{
+    if (e->u.unary.op == SP_NOT)
+        return v.tag == SP_V_NULL ? sp_bool(1) : sp_bool(!sp_truthy(v));
+    if (v.tag == SP_V_INT)
+        return v.u.i == INT64_MIN ? sp_float(-(double)v.u.i) : sp_int(-v.u.i);
+    if (v.tag == SP_V_FLOAT)
+        return sp_float(-v.u.f);
+    if (v.tag != SP_V_NULL)
+        sp_eval_error(ev, e, "cannot negate a %s", sp_value_type_name(v));
+    return sp_null();
+}
+
+/* obj[idx] (the index expression e); errors are reported at e. */
+static sp_value index_value(sp_eval *ev, const sp_expr *e, sp_value obj, sp_value idx)
+{
+    if (obj.tag == SP_V_NULL || (idx.tag != SP_V_INT && !(obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)))
+        return sp_null();
+    int64_t k = idx.u.i;
+    if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
+        if (k < 0)
+            k += obj.n;
+        return k >= 0 && k < (int64_t)obj.n ? obj.u.items[k] : sp_null();
+    }
+    if (obj.tag == SP_V_STR) {
+        if (k < 0)
+            k += obj.n;
+        return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
+    }
+    if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR) {
+        const sp_shape *sh = obj.u.rec->shape;
+        for (int i = 0; i < sh->n; i++)
+            if (strlen(sh->names[i]) == idx.n && memcmp(sh->names[i], idx.u.s, idx.n) == 0)
+                return obj.u.rec->vals[i];
+        return sp_null();
+    }
+    sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
+    return sp_null();
 }
 
 /* ----- the rest ----- */
 
-static sp_value eval_items(sp_eval *ev, const sp_expr *e)
+/* The tuple, list or record of expression e, its items null, in the arena. */
+static sp_value items_new(sp_eval *ev, const sp_expr *e)
 {
-    sp_value v;
     if (e->kind == SP_E_RECORD) {
         const sp_shape *shape = e->rt;
         if (!shape) { /* not prepared: build it now (tests, fuzzing) */
@@ -406,17 +473,19 @@ static sp_value eval_items(sp_eval *ev, const sp_expr *e)
                 sh->names[i++] = a->name;
             shape = sh;
         }
-        v = sp_record_new(ev->arena, shape);
-        int i = 0;
-        for (const sp_arg *a = e->u.items.items; a; a = a->next)
-            v.u.rec->vals[i++] = sp_eval_expr(ev, a->value);
-        return v;
+        return sp_record_new(ev->arena, shape);
     }
-    v = e->kind == SP_E_TUPLE ? sp_tuple_new(ev->arena, (uint32_t)e->u.items.n)
-                              : sp_list_new(ev->arena, (uint32_t)e->u.items.n);
+    return e->kind == SP_E_TUPLE ? sp_tuple_new(ev->arena, (uint32_t)e->u.items.n)
+                                 : sp_list_new(ev->arena, (uint32_t)e->u.items.n);
+}
+
+static sp_value eval_items(sp_eval *ev, const sp_expr *e)
+{
+    sp_value v = items_new(ev, e);
+    sp_value *items = v.tag == SP_V_RECORD ? v.u.rec->vals : v.u.items;
     int i = 0;
     for (const sp_arg *a = e->u.items.items; a; a = a->next)
-        v.u.items[i++] = sp_eval_expr(ev, a->value);
+        items[i++] = sp_eval_expr(ev, a->value);
     return v;
 }
 
@@ -457,43 +526,12 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
     case SP_E_INDEX: {
         sp_value obj = sp_eval_expr(ev, e->u.index.obj);
         sp_value idx = sp_eval_expr(ev, e->u.index.index);
-        if (obj.tag == SP_V_NULL || (idx.tag != SP_V_INT && !(obj.tag == SP_V_RECORD && idx.tag == SP_V_STR)))
-            return sp_null();
-        int64_t k = idx.u.i;
-        if (obj.tag == SP_V_LIST || obj.tag == SP_V_TUPLE) {
-            if (k < 0)
-                k += obj.n;
-            return k >= 0 && k < (int64_t)obj.n ? obj.u.items[k] : sp_null();
-        }
-        if (obj.tag == SP_V_STR) {
-            if (k < 0)
-                k += obj.n;
-            return k >= 0 && k < (int64_t)obj.n ? sp_str(obj.u.s + k, 1) : sp_null();
-        }
-        if (obj.tag == SP_V_RECORD && idx.tag == SP_V_STR) {
-            const sp_shape *sh = obj.u.rec->shape;
-            for (int i = 0; i < sh->n; i++)
-                if (strlen(sh->names[i]) == idx.n && memcmp(sh->names[i], idx.u.s, idx.n) == 0)
-                    return obj.u.rec->vals[i];
-            return sp_null();
-        }
-        sp_eval_error(ev, e, "a %s cannot be indexed", sp_value_type_name(obj));
-        return sp_null();
+        return index_value(ev, e, obj, idx);
     }
     case SP_E_CALL:
         return eval_call(ev, e);
-    case SP_E_UNARY: {
-        sp_value v = sp_eval_expr(ev, e->u.unary.e);
-        if (e->u.unary.op == SP_NOT)
-            return v.tag == SP_V_NULL ? sp_bool(1) : sp_bool(!sp_truthy(v));
-        if (v.tag == SP_V_INT)
-            return v.u.i == INT64_MIN ? sp_float(-(double)v.u.i) : sp_int(-v.u.i);
-        if (v.tag == SP_V_FLOAT)
-            return sp_float(-v.u.f);
-        if (v.tag != SP_V_NULL)
-            sp_eval_error(ev, e, "cannot negate a %s", sp_value_type_name(v));
-        return sp_null();
-    }
+    case SP_E_UNARY:
+        return unary_value(ev, e, sp_eval_expr(ev, e->u.unary.e));
     case SP_E_BINARY:
         return eval_binary(ev, e);
     case SP_E_IF:
@@ -523,8 +561,174 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e)
     return sp_null();
 }
 
+/* ----- frame-less step expressions ----- */
+
+/* Most operator arguments are small: `_2 != null`, `_2`, `stats(size)`,
+ * `(status, 1)`, `x -> x.size > 10`.  For them the tree walk costs more than
+ * the work: a frame pushed and cleared per element, `it` saved and restored,
+ * a name such as `_2` parsed again for every tuple.  sp_eval_prepare turns
+ * each operator argument made only of the shapes below into an sp_fast tree
+ * (sp_expr.fast), which sp_eval_elem_arg(s) and sp_eval_elem_pair run with
+ * the element in hand and no frame.  Every node computes what the tree walk
+ * computes, with the same helpers (field_of, binary_values, unary_value,
+ * index_value, call_user, sp_builtin_call) in the same order, so values,
+ * errors and their places are those of the tree walk; only what no result
+ * can show is skipped (the frame, `it`, the function value `map f` makes
+ * before applying f).  A shape not listed (let, a nested lambda, a function
+ * as a value, a call of a function that needs a frame) leaves the argument
+ * to the tree walk.  tests/unit/test_builtins.c runs both on the same
+ * expressions and elements. */
+typedef enum fast_kind {
+    FAST_ELEM,          /* the element: `it`, or the parameter of the lambda */
+    FAST_CONST,         /* a literal (a parameter is its value's form): value */
+    FAST_FIELD,         /* field `name` of kid[0] (tuple item `item` when it is _k) */
+    FAST_IS_NULL,       /* kid[0] == null */
+    FAST_NOT_NULL,      /* kid[0] != null */
+    FAST_BINARY,        /* kid[0] OP kid[1], but `and` and `or` */
+    FAST_AND,           /* kid[0] and kid[1] */
+    FAST_OR,            /* kid[0] or kid[1] */
+    FAST_UNARY,         /* -kid[0], not kid[0] */
+    FAST_IF,            /* if kid[0] then kid[1] else kid[2] */
+    FAST_INDEX,         /* kid[0][kid[1]] */
+    FAST_CALL_FN,       /* fn(kids) of a function the evaluator runs in C (sp_stmt.native) */
+    FAST_CALL_BUILTIN,  /* builtin(kids) */
+    FAST_ITEMS,         /* (kids), [kids], {name: kid, ...} */
+    /* only at the root, whose result is not applied again when a function: */
+    FAST_APPLY_FN,      /* `map f`: f applied to the element */
+    FAST_APPLY_BUILTIN, /* `map length`: the built-in applied to the element */
+    FAST_LAMBDA         /* `x -> kid[0]`, x the element */
+} fast_kind;
+
+#define FAST_MAX_ARGS 8
+
+typedef struct sp_fast sp_fast;
+
+struct sp_fast {
+    fast_kind kind;          /* which node */
+    int n;                   /* number of kids */
+    uint32_t item;           /* FIELD: k when the name is _k, else 0 */
+    int builtin;             /* CALL_BUILTIN, APPLY_BUILTIN: the built-in's index */
+    int frame;               /* root: slots of the frame the tree walk would push, at least */
+    const char *name;        /* FIELD: the field's name */
+    const sp_expr *at;       /* the expression: errors are reported at it; FIELD: its cache */
+    const sp_stmt *fn;       /* CALL_FN, APPLY_FN: the function */
+    sp_value value;          /* CONST */
+    const struct sp_fast *kid[]; /* operands, n of them, in the expression's order */
+};
+
+static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem);
+
+/* Field f (FAST_FIELD) of obj: an item of a tuple, or a field of a record
+ * whose shape the cache knows, without a call; the rest through field_of. */
+static inline sp_value fast_field_of(sp_eval *ev, const sp_fast *f, sp_value obj)
+{
+    sp_value v;
+    if (obj.tag == SP_V_TUPLE && f->item - 1 < obj.n) /* item 0 (no _k) wraps around */
+        return obj.u.items[f->item - 1];
+    if (obj.tag == SP_V_RECORD && field_cached(obj, f->at, &v))
+        return v;
+    return field_of(ev, obj, f->name, f->at);
+}
+
+/* fast_eval, with the leaves most operands are (the element, a constant, a
+ * field of the element) done in place. */
+static inline sp_value fast_operand(sp_eval *ev, const sp_fast *f, sp_value elem)
+{
+    if (f->kind == FAST_ELEM)
+        return elem;
+    if (f->kind == FAST_CONST)
+        return f->value;
+    if (f->kind == FAST_FIELD && f->kid[0]->kind == FAST_ELEM)
+        return fast_field_of(ev, f, elem);
+    return fast_eval(ev, f, elem);
+}
+
+/* A call (FAST_CALL_FN, FAST_CALL_BUILTIN), apart: its argument array
+ * would make every fast_eval's frame bigger. */
+static __attribute__((noinline)) sp_value fast_call(sp_eval *ev, const sp_fast *f, sp_value elem)
+{
+    sp_value args[FAST_MAX_ARGS];
+    for (int i = 0; i < f->n; i++)
+        args[i] = fast_operand(ev, f->kid[i], elem);
+    if (f->kind == FAST_CALL_BUILTIN)
+        return sp_builtin_call(ev, f->builtin, args, f->n, f->at);
+    /* call_user, not call_native: a second caller keeps gcc from inlining
+     * call_native into call_user, which every reducer call goes through */
+    return call_user(ev, f->fn, args, f->n, f->at);
+}
+
+static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
+{
+    switch (f->kind) {
+    case FAST_ELEM:
+        return elem;
+    case FAST_CONST:
+        return f->value;
+    case FAST_FIELD:
+        return fast_field_of(ev, f, fast_operand(ev, f->kid[0], elem));
+    case FAST_IS_NULL:
+        return sp_bool(fast_operand(ev, f->kid[0], elem).tag == SP_V_NULL);
+    case FAST_NOT_NULL:
+        return sp_bool(fast_operand(ev, f->kid[0], elem).tag != SP_V_NULL);
+    case FAST_BINARY: { /* the right operand first, as eval_binary */
+        sp_value r = fast_operand(ev, f->kid[1], elem);
+        sp_value l = fast_operand(ev, f->kid[0], elem);
+        return binary_values(ev, f->at, l, r);
+    }
+    case FAST_AND:
+        if (!sp_truthy(fast_operand(ev, f->kid[0], elem)))
+            return sp_bool(0);
+        return sp_bool(sp_truthy(fast_operand(ev, f->kid[1], elem)));
+    case FAST_OR:
+        if (sp_truthy(fast_operand(ev, f->kid[0], elem)))
+            return sp_bool(1);
+        return sp_bool(sp_truthy(fast_operand(ev, f->kid[1], elem)));
+    case FAST_UNARY:
+        return unary_value(ev, f->at, fast_operand(ev, f->kid[0], elem));
+    case FAST_IF:
+        return sp_truthy(fast_operand(ev, f->kid[0], elem)) ? fast_operand(ev, f->kid[1], elem)
+                                                             : fast_operand(ev, f->kid[2], elem);
+    case FAST_INDEX: {
+        sp_value obj = fast_operand(ev, f->kid[0], elem);
+        sp_value idx = fast_operand(ev, f->kid[1], elem);
+        return index_value(ev, f->at, obj, idx);
+    }
+    case FAST_CALL_FN:
+    case FAST_CALL_BUILTIN:
+        return fast_call(ev, f, elem);
+    case FAST_ITEMS: {
+        sp_value v = items_new(ev, f->at);
+        sp_value *items = v.tag == SP_V_RECORD ? v.u.rec->vals : v.u.items;
+        for (int i = 0; i < f->n; i++)
+            items[i] = fast_operand(ev, f->kid[i], elem);
+        return v;
+    }
+    case FAST_APPLY_FN:
+        return call_user(ev, f->fn, &elem, 1, f->at);
+    case FAST_APPLY_BUILTIN:
+        return sp_builtin_call(ev, f->builtin, &elem, 1, f->at);
+    case FAST_LAMBDA:
+        return fast_operand(ev, f->kid[0], elem);
+    }
+    return sp_null();
+}
+
+/* Would the frame of `size` slots the tree walk pushes for a step fit?
+ * When it would not, the tree walk is left to report it. */
+static int frame_fits(const sp_eval *ev, int size)
+{
+    return ev->sp + size <= SP_EVAL_STACK && ev->depth < MAX_CALL_DEPTH;
+}
+
 sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem)
 {
+    const sp_fast *f = e->fast;
+    if (f && frame_fits(ev, nlocals > f->frame ? nlocals : f->frame)) {
+        sp_value r = fast_operand(ev, f, elem);
+        if (r.tag == SP_V_FUNC && f->kind < FAST_APPLY_FN) /* as below: a function is applied */
+            return sp_eval_apply(ev, r, &elem, 1, e);
+        return r;
+    }
     if (e->kind == SP_E_LAMBDA)
         return call_lambda(ev, e, NULL, nlocals, &elem, 1);
     sp_value *saved;
@@ -540,8 +744,32 @@ sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value e
     return r;
 }
 
+void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *out)
+{
+    const sp_fast *f = e->fast;
+    /* the frame-less path leaves the stack as it found it: one look will do */
+    if (!f || !frame_fits(ev, nlocals > f->frame ? nlocals : f->frame)) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = sp_eval_elem_arg(ev, e, nlocals, in[i]);
+        return;
+    }
+    int direct = f->kind >= FAST_APPLY_FN;
+    for (size_t i = 0; i < n; i++) {
+        sp_value r = fast_operand(ev, f, in[i]);
+        if (r.tag == SP_V_FUNC && !direct) /* as sp_eval_elem_arg */
+            r = sp_eval_apply(ev, r, &in[i], 1, e);
+        out[i] = r;
+    }
+}
+
 int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem, sp_value *k, sp_value *v)
 {
+    const sp_fast *f = e->fast;
+    if (f && f->kind == FAST_ITEMS && f->n == 2 && frame_fits(ev, nlocals)) {
+        *k = fast_operand(ev, f->kid[0], elem);
+        *v = fast_operand(ev, f->kid[1], elem);
+        return 1;
+    }
     sp_value *saved;
     if (!push_frame(ev, nlocals, &saved, e))
         return 0;
@@ -741,6 +969,180 @@ static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int
     return 1;
 }
 
+/* ----- frame-less step expressions: making them ----- */
+
+/* Does a call of fn with nargs arguments run in C (call_native), and
+ * whatever it does, need nothing of the caller's frame?  Its written
+ * definition runs only for merge_stats on values that are not tuples, and
+ * calls min and max; fold is left out because it applies a function, whose
+ * calls would then be one level less deep than under the tree walk. */
+static int native_call_fits(const sp_stmt *fn, int nargs)
+{
+    switch (fn->native) {
+    case SP_NATIVE_STATS: return nargs == 1;
+    case SP_NATIVE_MERGE_STATS:
+    case SP_NATIVE_BINARY: return nargs == 2;
+    case SP_NATIVE_FORWARD:
+        return nargs == fn->nparams && fn->value->u.call.fn->slot != SP_BUILTIN_FOLD;
+    default: return 0;
+    }
+}
+
+static sp_fast *fast_node(sp_arena *a, fast_kind kind, const sp_expr *at, int n)
+{
+    sp_fast *f = sp_arena_alloc(a, sizeof *f + sizeof f->kid[0] * (size_t)n);
+    f->kind = kind;
+    f->at = at;
+    f->n = n;
+    return f;
+}
+
+static sp_fast *fast_field(sp_arena *a, const sp_expr *at, const char *name, const sp_fast *obj)
+{
+    sp_fast *f = fast_node(a, FAST_FIELD, at, 1);
+    f->name = name;
+    f->item = tuple_item_number(name);
+    f->kid[0] = obj;
+    return f;
+}
+
+/* The sp_fast form of e, or NULL when e has a shape it does not cover.
+ * `lam` is the lambda whose body e is (its parameter is the element, and
+ * `it` is not set there), or NULL for the step's expression itself. */
+static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_arena *a)
+{
+    sp_fast *f = NULL;
+    switch (e->kind) {
+    case SP_E_INT:
+    case SP_E_DURATION:
+    case SP_E_FLOAT:
+    case SP_E_STRING:
+    case SP_E_BOOL:
+    case SP_E_NULL:
+        f = fast_node(a, FAST_CONST, e, 0);
+        f->value = literal_value(e);
+        return f;
+    case SP_E_IT:
+        return lam ? NULL : fast_node(a, FAST_ELEM, e, 0);
+    case SP_E_NAME:
+        if (e->resolution == SP_R_PARAM) { /* its value, as eval_name: a literal, maybe negated */
+            const sp_expr *v = ((const sp_stmt *)e->target)->value;
+            return v ? fast_compile(v, lam, a) : NULL;
+        }
+        if (e->resolution == SP_R_LOCAL && lam && e->slot == lam->u.lambda.first_slot)
+            return fast_node(a, FAST_ELEM, e, 0);
+        if (e->resolution == SP_R_FIELD && !lam)
+            return fast_field(a, e, e->u.name, fast_node(a, FAST_ELEM, e, 0));
+        return NULL;
+    case SP_E_FIELD: {
+        const sp_fast *obj = fast_compile(e->u.field.obj, lam, a);
+        return obj ? fast_field(a, e, e->u.field.name, obj) : NULL;
+    }
+    case SP_E_INDEX: {
+        const sp_fast *obj = fast_compile(e->u.index.obj, lam, a);
+        const sp_fast *idx = obj ? fast_compile(e->u.index.index, lam, a) : NULL;
+        if (!idx)
+            return NULL;
+        f = fast_node(a, FAST_INDEX, e, 2);
+        f->kid[0] = obj;
+        f->kid[1] = idx;
+        return f;
+    }
+    case SP_E_UNARY: {
+        const sp_fast *x = fast_compile(e->u.unary.e, lam, a);
+        if (!x)
+            return NULL;
+        f = fast_node(a, FAST_UNARY, e, 1);
+        f->kid[0] = x;
+        return f;
+    }
+    case SP_E_BINARY: {
+        const sp_fast *l = fast_compile(e->u.binary.l, lam, a);
+        const sp_fast *r = l ? fast_compile(e->u.binary.r, lam, a) : NULL;
+        if (!r)
+            return NULL;
+        sp_binop op = e->u.binary.op;
+        if ((op == SP_EQ || op == SP_NE) && (e->u.binary.l->kind == SP_E_NULL || e->u.binary.r->kind == SP_E_NULL)) {
+            /* x == null is x's tag (sp_value_equal), and never an error */
+            f = fast_node(a, op == SP_EQ ? FAST_IS_NULL : FAST_NOT_NULL, e, 1);
+            f->kid[0] = e->u.binary.l->kind == SP_E_NULL ? r : l;
+            return f;
+        }
+        f = fast_node(a, op == SP_AND ? FAST_AND : op == SP_OR ? FAST_OR : FAST_BINARY, e, 2);
+        f->kid[0] = l;
+        f->kid[1] = r;
+        return f;
+    }
+    case SP_E_IF:
+        f = fast_node(a, FAST_IF, e, 3);
+        f->kid[0] = fast_compile(e->u.cond.c, lam, a);
+        f->kid[1] = f->kid[0] ? fast_compile(e->u.cond.t, lam, a) : NULL;
+        f->kid[2] = f->kid[1] ? fast_compile(e->u.cond.e, lam, a) : NULL;
+        return f->kid[2] ? f : NULL;
+    case SP_E_CALL: {
+        const sp_expr *fn = e->u.call.fn;
+        int n = e->u.call.nargs;
+        if (fn->kind != SP_E_NAME || n > FAST_MAX_ARGS)
+            return NULL;
+        if (fn->resolution == SP_R_BUILTIN && fn->slot != SP_BUILTIN_FOLD) {
+            f = fast_node(a, FAST_CALL_BUILTIN, e, n);
+            f->builtin = fn->slot;
+        } else if (fn->resolution == SP_R_FUNCTION && native_call_fits(fn->target, n)) {
+            f = fast_node(a, FAST_CALL_FN, e, n);
+            f->fn = fn->target;
+        } else {
+            return NULL;
+        }
+        int i = 0;
+        for (const sp_arg *g = e->u.call.args; g; g = g->next)
+            if (!(f->kid[i++] = fast_compile(g->value, lam, a)))
+                return NULL;
+        return i == n ? f : NULL;
+    }
+    case SP_E_TUPLE:
+    case SP_E_LIST:
+    case SP_E_RECORD: {
+        f = fast_node(a, FAST_ITEMS, e, e->u.items.n);
+        int i = 0;
+        for (const sp_arg *g = e->u.items.items; g; g = g->next)
+            if (i >= f->n || !(f->kid[i++] = fast_compile(g->value, lam, a)))
+                return NULL;
+        return i == f->n ? f : NULL;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* The sp_fast form of an operator's argument e (see sp_eval_elem_arg), or
+ * NULL. */
+static const sp_fast *fast_compile_arg(const sp_expr *e, sp_arena *a)
+{
+    sp_fast *f;
+    if (e->kind == SP_E_LAMBDA) {
+        if (e->u.lambda.nparams != 1) /* a tuple spread into parameters: the tree walk */
+            return NULL;
+        const sp_fast *body = fast_compile(e->u.lambda.body, e, a);
+        if (!body)
+            return NULL;
+        f = fast_node(a, FAST_LAMBDA, e, 1);
+        f->kid[0] = body;
+        f->frame = e->u.lambda.first_slot + 1; /* call_lambda's frame, at least */
+        return f;
+    }
+    if (e->kind == SP_E_NAME && e->resolution == SP_R_FUNCTION) {
+        f = fast_node(a, FAST_APPLY_FN, e, 0);
+        f->fn = e->target;
+        return f;
+    }
+    if (e->kind == SP_E_NAME && e->resolution == SP_R_BUILTIN) {
+        f = fast_node(a, FAST_APPLY_BUILTIN, e, 0);
+        f->builtin = e->slot;
+        return f;
+    }
+    return fast_compile(e, NULL, a);
+}
+
 /* ----- preparation ----- */
 
 static void prepare_expr(sp_expr *e, sp_arena *a);
@@ -891,10 +1293,15 @@ static void walk_program(sp_program *p, sp_arena *a, int prepare)
             if (s->kind != SP_S_PIPE)
                 continue;
             for (sp_step *st = s->steps; st; st = st->next) {
-                for (sp_arg *g = st->args; g; g = g->next)
+                for (sp_arg *g = st->args; g; g = g->next) {
                     prepare ? prepare_expr(g->value, a) : unprepare_expr(g->value);
-                for (sp_opt *o = st->opts; o; o = o->next)
+                    g->value->fast = NULL; /* sp_eval_prepare makes it, after this walk */
+                }
+                for (sp_opt *o = st->opts; o; o = o->next) {
                     prepare ? prepare_expr(o->value, a) : unprepare_expr(o->value);
+                    if (o->value)
+                        o->value->fast = NULL;
+                }
             }
         }
     }
@@ -907,6 +1314,15 @@ int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a)
         s->native = native_of(s, d);
     for (sp_stmt *s = p->stmts; s; s = s->next)
         s->native = native_of(s, d);
+    /* after the natives: a call is frame-less only when its function is one */
+    for (sp_stmt *s = p->stmts; s; s = s->next)
+        for (sp_step *st = s->kind == SP_S_PIPE ? s->steps : NULL; st; st = st->next) {
+            for (sp_arg *g = st->args; g; g = g->next)
+                g->value->fast = fast_compile_arg(g->value, a);
+            for (sp_opt *o = st->opts; o; o = o->next)
+                if (o->value)
+                    o->value->fast = fast_compile_arg(o->value, a);
+        }
     return 0;
 }
 

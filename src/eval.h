@@ -8,6 +8,7 @@
 #ifndef SP_EVAL_H
 #define SP_EVAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -54,6 +55,10 @@ sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e);
  * its fields in scope, and if that gives a function it is applied to elem.
  * `nlocals` is the step's frame size. */
 sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem);
+
+/* sp_eval_elem_arg of each of in[0..n), into out[0..n) (out may be in's
+ * array); for a map or filter over a batch. */
+void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *out);
 
 /* The two items of the tuple expression `e` ((k, v), not a lambda) with elem
  * as `it`, as sp_eval_elem_arg would give them, without making the tuple: a

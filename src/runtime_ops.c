@@ -110,12 +110,28 @@ static void emit_sorted_map(const sp_opctx *c, const sp_map *m, sp_vec *out)
 
 /* ----- stateless ----- */
 
+/* Room for `more` elements after the end of vec, so a loop can store them
+ * without sp_vec_push's check per element. */
+static void vec_reserve(sp_vec *vec, size_t more)
+{
+    if (vec->cap - vec->n >= more)
+        return;
+    size_t cap = vec->cap ? vec->cap : 256;
+    while (cap - vec->n < more)
+        cap *= 2;
+    vec->v = sp_xrealloc(vec->v, sizeof *vec->v * cap);
+    vec->cap = cap;
+}
+
 static void op_map(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
 {
     (void)s, (void)in2;
     const sp_expr *f = arg_expr(c->step, 0);
-    for (size_t i = 0; i < in->n; i++)
-        sp_vec_push(out, sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i]));
+    if (in->n == 0)
+        return; /* out->v may still be NULL */
+    vec_reserve(out, in->n);
+    sp_eval_elem_args(c->ev, f, c->step->nlocals, in->v, in->n, out->v + out->n);
+    out->n += in->n;
 }
 
 static void op_flatmap(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)
@@ -137,9 +153,18 @@ static void op_filter(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec
 {
     (void)s, (void)in2;
     const sp_expr *f = arg_expr(c->step, 0);
+    if (in->n == 0)
+        return; /* out->v may still be NULL */
+    /* the conditions go where the kept elements will: the k-th kept one is
+     * stored over the k-th condition, after that was read */
+    vec_reserve(out, in->n);
+    sp_value *cond = out->v + out->n;
+    sp_eval_elem_args(c->ev, f, c->step->nlocals, in->v, in->n, cond);
+    size_t k = 0;
     for (size_t i = 0; i < in->n; i++)
-        if (sp_truthy(sp_eval_elem_arg(c->ev, f, c->step->nlocals, in->v[i])))
-            sp_vec_push(out, in->v[i]);
+        if (sp_truthy(cond[i]))
+            cond[k++] = in->v[i];
+    out->n += k;
 }
 
 static void op_count(const sp_opctx *c, void *s, const sp_vec *in, const sp_vec *in2, sp_vec *out)

@@ -1362,6 +1362,195 @@ static void test_forwarding_functions(void)
     program_free(&pg);
 }
 
+/* ----- operator arguments without a frame (eval.c: sp_fast) ----- */
+
+/* Each `c | map EXPR` below is run twice: as prepared (the arguments of
+ * simple shapes frame-less) and with every sp_expr.fast taken away (the tree
+ * walk); both must give the same values, the same run-time errors in the
+ * same order and at the same places, on elements of every kind.  The
+ * elements' type is unknown to the checker (captures gives a record of
+ * fields known only when running), so any element may come. */
+static const char *const fast_exprs[] = {
+    /* frame-less: */
+    "it", "_1", "_2", "_3", "_10", "_02", "it._1", "it._2.size", "size", "it.size", "_2.size", "nope",
+    "_2 != null", "_2 == null", "null == _1", "null != it", "size > 10", "_2 > lim", "_1 >= lim",
+    "_1 + _2", "_1 - 1.5", "_1 * _2", "_1 / _2", "_1 % _2", "_1 == 1", "_1 == 1.0", "_1 < \"m\"",
+    "_1 + \"x\"", "_1.a + _2.b", "_1 + lim", "_1 and _2", "_1 or _2.x", "not _1", "-_1", "-_2.x",
+    "if _1 then _2 else _3.x", "it[1]", "_1[0]", "it[\"size\"]", "stats(size)", "stats(_2)",
+    "merge_stats(_1, _2)", "add(_1, _2)", "up(_1)", "length(_1)", "upper(_2)", "coalesce(_1, _2, 0)",
+    "(_1, 1)", "(status, size)", "[_1, _2]", "{a: _1, b: _2 + 1}", "(it, length(_1))", "((_1, _2), _3)",
+    "stats", "length", "add", "x -> x._2 * 2", "x -> x.size", "x -> (x, 1)", "x -> x", "x -> lim",
+    "1", "\"s\"", "null", "lim", "2.5", "true", "3s", "now()",
+    /* left to the tree walk: */
+    "let y = _1 in y + 1", "fold(_1, 0, add)", "(a, b) -> a + b", "(_1, add)",
+    "x -> y -> x",
+};
+
+/* The first of fast_exprs left to the tree walk. */
+#define FAST_EXPRS_WALKED "let y = _1 in y + 1"
+
+/* a and b are the same value, tags included (2 and 2.0 compare equal). */
+static int same_value(sp_value a, sp_value b)
+{
+    if (a.tag != b.tag || a.n != b.n)
+        return 0;
+    switch (a.tag) {
+    case SP_V_TUPLE:
+    case SP_V_LIST:
+        for (uint32_t i = 0; i < a.n; i++)
+            if (!same_value(a.u.items[i], b.u.items[i]))
+                return 0;
+        return 1;
+    case SP_V_RECORD:
+        if (a.u.rec->shape->n != b.u.rec->shape->n)
+            return 0;
+        for (int i = 0; i < a.u.rec->shape->n; i++)
+            if (strcmp(a.u.rec->shape->names[i], b.u.rec->shape->names[i]) != 0 ||
+                !same_value(a.u.rec->vals[i], b.u.rec->vals[i]))
+                return 0;
+        return 1;
+    case SP_V_FUNC: /* functions of the two programs: the same by name */
+        if (a.u.fn->kind != b.u.fn->kind || a.u.fn->builtin != b.u.fn->builtin)
+            return 0;
+        return a.u.fn->kind != 0 || strcmp(((const sp_stmt *)a.u.fn->def)->name, ((const sp_stmt *)b.u.fn->def)->name) == 0;
+    default:
+        return sp_value_compare(a, b) == 0;
+    }
+}
+
+/* A record of `n` fields named names[] holding vals[], of a prepared shape
+ * (id) or one made at run time (no id). */
+static sp_value record_of(int n, const char **names, const sp_value *vals, int prepared)
+{
+    sp_shape *sh = sp_arena_alloc(arena, sizeof *sh);
+    sh->n = n;
+    sh->names = sp_arena_alloc(arena, sizeof *sh->names * (size_t)n);
+    memcpy(sh->names, names, sizeof *sh->names * (size_t)n);
+    sh->id = prepared ? sp_shape_id() : 0;
+    sp_value r = sp_record_new(arena, sh);
+    memcpy(r.u.rec->vals, vals, sizeof *vals * (size_t)n);
+    return r;
+}
+
+/* The argument of the first step of each `c | ...` pipeline, in order. */
+static int step_args(program *pg, sp_expr **out, int max)
+{
+    int n = 0;
+    for (sp_stmt *s = pg->p->stmts; s; s = s->next)
+        if (s->kind == SP_S_PIPE && s->head && strcmp(s->head, "c") == 0 && n < max)
+            out[n++] = s->steps->args->value;
+    return n;
+}
+
+static void test_frameless_arguments_give_what_the_tree_walk_gives(void)
+{
+    enum { NE = sizeof fast_exprs / sizeof fast_exprs[0] };
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("param lim = 10\nfn add(a, b) = a + b\nfn up(s) = upper(s)\nsource s = stdin()\n"
+          "c = s | map captures(it, '(?<a>x)')\n", f);
+    for (int i = 0; i < NE; i++)
+        fprintf(f, "c | map %s | sink stdout\n", fast_exprs[i]);
+    fclose(f);
+    program fast, slow;
+    int ok = program_load(&fast, text) && program_load(&slow, text);
+    report(ok, __LINE__, "the program does not load or check: %s",
+           sp_diag_count(fast.d) ? sp_diag_message(fast.d, 0) : "(no message)");
+    free(text);
+    if (!ok) {
+        program_free(&fast);
+        program_free(&slow);
+        return;
+    }
+    sp_expr *fe[NE], *se[NE];
+    CU_ASSERT_EQUAL_FATAL(step_args(&fast, fe, NE), NE);
+    CU_ASSERT_EQUAL_FATAL(step_args(&slow, se, NE), NE);
+    int walked = 0;
+    for (int i = 0; i < NE; i++) {
+        walked |= strcmp(fast_exprs[i], FAST_EXPRS_WALKED) == 0;
+        report((fe[i]->fast != NULL) == !walked, __LINE__, "'%s': a frame-less form %s", fast_exprs[i],
+               fe[i]->fast ? "made, for the tree walk" : "not made");
+        se[i]->fast = NULL;
+    }
+
+    /* elements of every kind; records of a prepared shape twice, so the
+     * field caches are used, and of another shape after them */
+    const char *rn[] = {"size", "_1", "_2", "status", "a"};
+    const char *rn2[] = {"status", "size"};
+    sp_value rv[] = {I(120), I(3), F(2.5), I(200), S("x")};
+    sp_value rv2[] = {S("404"), N()};
+    sp_value rec = record_of(5, rn, rv, 1), rec2 = record_of(2, rn2, rv2, 1), rec3 = record_of(5, rn, rv, 0);
+    sp_value elems[] = {
+        N(), I(0), I(7), I(INT64_MIN), F(-0.5), S(""), S("abc"), B(1), B(0), LIST(I(1), I(2)),
+        TUPLE(I(1), N()), TUPLE(N(), I(2)), TUPLE(I(6), I(4), I(1)), TUPLE(I(7), I(0), S("z")),
+        TUPLE(F(1.5), I(2), B(1)), TUPLE(I(1), F(1.0)), TUPLE(S("a"), S("b"), N()), TUPLE(B(1), S("y"), I(3)),
+        TUPLE(B(0), S("y"), rec), TUPLE(rec, rec2), TUPLE(I(1)), TUPLE(N(), N(), N(), N(), N(), N(), N(), N(), N(), I(10)),
+        TUPLE(I(INT64_MAX), I(1)), TUPLE(I(INT64_MIN), I(-1)), TUPLE(LIST(I(1)), LIST(I(2))),
+        TUPLE(TUPLE(I(1), I(2), I(3), I(4)), TUPLE(I(5), I(6), I(7), I(8))), TUPLE(TUPLE(I(1)), N()),
+        TUPLE(builtin_fn(SP_BUILTIN_LENGTH), S("abcd")), builtin_fn(SP_BUILTIN_UPPER),
+        rec, rec, rec2, rec3, rec, rec2,
+    };
+    int nel = (int)(sizeof elems / sizeof elems[0]);
+
+    sp_eval evf, evs;
+    sp_eval_init(&evf, arena, fast.d);
+    sp_eval_init(&evs, arena, slow.d);
+    evf.now_ms = evs.now_ms = NOW_MS;
+    int compared = 0;
+    sp_value got[64];
+    for (int i = 0; i < NE; i++) {
+        uint64_t ef = evf.errors, es = evs.errors;
+        sp_eval_elem_args(&evf, fe[i], 1, elems, (size_t)nel, got); /* as op_map */
+        for (int k = 0; k < nel; k++) {
+            sp_value want = sp_eval_elem_arg(&evs, se[i], 1, elems[k]);
+            report(same_value(got[k], want), __LINE__, "'%s' of %s: frame-less %s, tree walk %s", fast_exprs[i],
+                   describe(elems[k]), describe(got[k]), describe(want));
+            compared++;
+        }
+        report(evf.errors - ef == evs.errors - es, __LINE__, "'%s': %" PRIu64 " errors frame-less, %" PRIu64
+               " by the tree walk", fast_exprs[i], evf.errors - ef, evs.errors - es);
+        /* one at a time, as top and `on` ask; and as a keyed combine asks */
+        ef = evf.errors, es = evs.errors;
+        for (int k = 0; k < nel; k++) {
+            sp_value a = sp_eval_elem_arg(&evf, fe[i], 1, elems[k]), b = sp_eval_elem_arg(&evs, se[i], 1, elems[k]);
+            report(same_value(a, b), __LINE__, "'%s' of %s, alone: %s and %s", fast_exprs[i], describe(elems[k]),
+                   describe(a), describe(b));
+            if (fe[i]->kind == SP_E_TUPLE && fe[i]->u.items.n == 2) {
+                sp_value k1, v1, k2, v2;
+                CU_ASSERT(sp_eval_elem_pair(&evf, fe[i], 1, elems[k], &k1, &v1));
+                CU_ASSERT(sp_eval_elem_pair(&evs, se[i], 1, elems[k], &k2, &v2));
+                report(same_value(k1, k2) && same_value(v1, v2), __LINE__, "'%s' of %s as a pair: (%s, %s) and (%s, %s)",
+                       fast_exprs[i], describe(elems[k]), describe(k1), describe(v1), describe(k2), describe(v2));
+            }
+        }
+        CU_ASSERT_EQUAL(evf.errors - ef, evs.errors - es);
+    }
+    CU_ASSERT(compared > 2500);
+    CU_ASSERT(evs.errors > 100); /* the elements did reach the error paths */
+    CU_ASSERT_EQUAL(evf.sp, 0);
+    CU_ASSERT_EQUAL(evf.depth, 0);
+    /* the same messages, in the same order, at the same places */
+    CU_ASSERT_EQUAL(sp_diag_count(fast.d), sp_diag_count(slow.d));
+    for (int i = 0; i < sp_diag_count(fast.d) && i < sp_diag_count(slow.d); i++)
+        report(strcmp(sp_diag_message(fast.d, i), sp_diag_message(slow.d, i)) == 0 &&
+                   sp_diag_line(fast.d, i) == sp_diag_line(slow.d, i) && sp_diag_col(fast.d, i) == sp_diag_col(slow.d, i),
+               __LINE__, "message %d: %d:%d %s (frame-less) and %d:%d %s (tree walk)", i, sp_diag_line(fast.d, i),
+               sp_diag_col(fast.d, i), sp_diag_message(fast.d, i), sp_diag_line(slow.d, i), sp_diag_col(slow.d, i),
+               sp_diag_message(slow.d, i));
+    CU_ASSERT(sp_diag_count(fast.d) > 20);
+
+    /* a frame that would not fit: the tree walk reports it, as always */
+    uint64_t e0 = evf.errors;
+    EXPECT_NULL(sp_eval_elem_arg(&evf, fe[1], SP_EVAL_STACK + 1, elems[10]));
+    CU_ASSERT_EQUAL(evf.errors, e0 + 1);
+    sp_eval_destroy(&evf);
+    sp_eval_destroy(&evs);
+    program_free(&fast);
+    program_free(&slow);
+}
+
 static void test_through_evaluator_weblog(void)
 {
     program pg;
@@ -1474,6 +1663,8 @@ static const struct {
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
     {"functions that hand their parameters to a built-in are called without a frame", test_forwarding_functions},
+    {"operator arguments without a frame give what the tree walk gives, errors included",
+     test_frameless_arguments_give_what_the_tree_walk_gives},
     {"stdlib/weblog.sp parses access-log lines", test_through_evaluator_weblog},
 };
 
