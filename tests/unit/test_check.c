@@ -480,7 +480,7 @@ static const char override_text[] = "param n = 10\n"
 
 static void test_override_valid(void)
 {
-    sp_param_override ov[] = {{"n", "5"}, {"w", "1m"}, {"title", "hello"}, {"flag", "true"}};
+    sp_param_override ov[] = {{"n", "5", NULL, 0}, {"w", "1m", NULL, 0}, {"title", "hello", NULL, 0}, {"flag", "true", NULL, 0}};
     sp_unit *u = tu_check_with(override_text, ov, 4);
     TU_EXPECT_INT(u->status, SP_CHECK_OK);
     TU_EXPECT_COUNTS(u, 0, 0);
@@ -508,7 +508,7 @@ static void test_override_valid(void)
 
 static void test_override_checked_like_the_default(void)
 {
-    sp_param_override ov[] = {{"w", "15s"}};
+    sp_param_override ov[] = {{"w", "15s", NULL, 0}};
     sp_unit *u = tu_check_with(override_text, ov, 1);
     TU_EXPECT_INT(u->status, SP_CHECK_INVALID);
     TU_EXPECT_ERROR(u, "window length 15s is not a multiple of the batch interval 10s", 7, 35,
@@ -517,11 +517,11 @@ static void test_override_checked_like_the_default(void)
 
 static void test_override_unknown_name(void)
 {
-    sp_param_override near[] = {{"nn", "5"}};
+    sp_param_override near[] = {{"nn", "5", NULL, 0}};
     sp_unit *u = tu_check_with(override_text, near, 1);
     TU_EXPECT_INT(u->status, SP_CHECK_BAD_USAGE);
     TU_EXPECT_ERROR(u, "-p nn: test.sp has no parameter 'nn'", 0, 0, "did you mean 'n'?");
-    sp_param_override far[] = {{"zzzz", "5"}};
+    sp_param_override far[] = {{"zzzz", "5", NULL, 0}};
     sp_unit *v = tu_check_with(override_text, far, 1);
     TU_EXPECT_INT(v->status, SP_CHECK_BAD_USAGE);
     TU_EXPECT_ERROR(v, "-p zzzz: test.sp has no parameter 'zzzz'", 0, 0,
@@ -532,7 +532,7 @@ static void test_override_unknown_name(void)
 
 static void test_override_names_a_stream(void)
 {
-    sp_param_override ov[] = {{"l", "x"}};
+    sp_param_override ov[] = {{"l", "x", NULL, 0}};
     sp_unit *u = tu_check_with(override_text, ov, 1);
     TU_EXPECT_INT(u->status, SP_CHECK_BAD_USAGE);
     CU_ASSERT(tu_find(u, "-p l: test.sp has no parameter 'l'") >= 0);
@@ -550,7 +550,7 @@ static void test_override_bad_value(void)
         {"flag", "yes", "-p flag=yes: the value must be true or false", "the default here is true or false", 4, 14},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        sp_param_override ov[] = {{cases[k].name, cases[k].value}};
+        sp_param_override ov[] = {{cases[k].name, cases[k].value, NULL, 0}};
         sp_unit *u = tu_check_with(override_text, ov, 1);
         TU_EXPECT_INT(u->status, SP_CHECK_BAD_USAGE);
         TU_EXPECT_ERROR(u, cases[k].msg, cases[k].line, cases[k].col, cases[k].hint);

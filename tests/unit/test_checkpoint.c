@@ -17,7 +17,7 @@
 static sp_value sample(sp_arena *a)
 {
     static const char *names[] = {"host", "size"};
-    static sp_shape shape = {2, names};
+    static sp_shape shape = {2, names, 0};
     sp_value rec = sp_record_new(a, &shape);
     rec.u.rec->vals[0] = sp_str_copy(a, "a\0b", 3);
     rec.u.rec->vals[1] = sp_int(INT64_MIN);
