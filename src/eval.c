@@ -1357,3 +1357,11 @@ sp_value sp_eval_elem_expr(sp_eval *ev, const sp_expr *e, int nlocals, sp_value 
     pop_frame(ev, nlocals, saved);
     return r;
 }
+
+sp_value sp_eval_elem_call_arg(sp_eval *ev, const sp_expr *call, int nlocals, sp_value elem)
+{
+    const sp_fast *f = call->fast;
+    if (f && (f->kind == FAST_CALL_FN || f->kind == FAST_CALL_BUILTIN) && f->n >= 1 && frame_fits(ev, nlocals))
+        return fast_operand(ev, f->kid[0], elem);
+    return sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, elem);
+}

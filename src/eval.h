@@ -95,6 +95,9 @@ sp_eval_fn_kind sp_eval_fn_kind_of(const sp_expr *f);
  * unlike sp_eval_elem_arg, a function value is not applied.  An argument of
  * a call in a step's expression is evaluated this way. */
 sp_value sp_eval_elem_expr(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem);
+/* The first argument of `call`, a step's expression f(x, ...), evaluated
+ * as sp_eval_elem_expr would (its prepared fast form when it has one). */
+sp_value sp_eval_elem_call_arg(sp_eval *ev, const sp_expr *call, int nlocals, sp_value elem);
 
 /* Calls built-in `id` (builtins.c). */
 sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);

@@ -77,7 +77,7 @@ sp_value *sp_map_get(const sp_map *m, sp_value key)
     uint64_t h = key_hash(key);
     size_t i = h & (m->cap - 1);
     while (m->hashes[i]) {
-        if (m->hashes[i] == h && sp_value_equal(m->keys[i], key))
+        if (m->hashes[i] == h && sp_value_equal_inline(m->keys[i], key))
             return &m->vals[i];
         i = (i + 1) & (m->cap - 1);
     }
@@ -91,7 +91,7 @@ sp_value *sp_map_put(sp_map *m, sp_value key, int *created)
     uint64_t h = key_hash(key);
     size_t i = h & (m->cap - 1);
     while (m->hashes[i]) {
-        if (m->hashes[i] == h && sp_value_equal(m->keys[i], key)) {
+        if (m->hashes[i] == h && sp_value_equal_inline(m->keys[i], key)) {
             if (created)
                 *created = 0;
             return &m->vals[i];
@@ -114,7 +114,7 @@ void sp_map_remove(sp_map *m, sp_value key)
     uint64_t h = key_hash(key);
     size_t mask = m->cap - 1, i = h & mask;
     while (m->hashes[i]) {
-        if (m->hashes[i] == h && sp_value_equal(m->keys[i], key))
+        if (m->hashes[i] == h && sp_value_equal_inline(m->keys[i], key))
             break;
         i = (i + 1) & mask;
     }

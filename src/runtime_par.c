@@ -252,7 +252,7 @@ static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
     }
     size_t i = h & (t->cap - 1);
     while (t->e[i].hash) {
-        if (t->e[i].hash == h && sp_value_equal(t->e[i].key, key))
+        if (t->e[i].hash == h && sp_value_equal_inline(t->e[i].key, key))
             return &t->e[i];
         i = (i + 1) & (t->cap - 1);
     }
@@ -314,12 +314,12 @@ static void par_stats(par_worker *w, const sp_par_combiner *cb, const sp_vec *in
 {
     if (in->n == 0)
         return;
-    const sp_expr *arg = call->u.call.args->value, *fn = call->u.call.fn;
+    const sp_expr *fn = call->u.call.fn;
     int64_t count = 0, sum = 0, lo = 0, hi = 0;
     size_t i = 0;
     sp_value x = sp_null();
     for (; i < in->n; i++) {
-        x = sp_eval_elem_expr(&w->ev, arg, nlocals, in->v[i]);
+        x = sp_eval_elem_call_arg(&w->ev, call, nlocals, in->v[i]);
         if (x.tag != SP_V_INT)
             break;
         int64_t v = x.u.i, next;
@@ -352,7 +352,7 @@ static void par_stats(par_worker *w, const sp_par_combiner *cb, const sp_vec *in
             acc = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
         }
         if (++i < in->n)
-            x = sp_eval_elem_expr(&w->ev, arg, nlocals, in->v[i]);
+            x = sp_eval_elem_call_arg(&w->ev, call, nlocals, in->v[i]);
     }
     sp_vec_push(out, acc);
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "arena.h"
 
@@ -102,6 +103,38 @@ sp_value sp_value_copy(sp_arena *a, sp_value v);
 int sp_value_compare(sp_value a, sp_value b);
 /* Equality as '==' in the language (1 == 1.0 is true). */
 int sp_value_equal(sp_value a, sp_value b);
+/* sp_value_equal, with strings and integers compared inline, without a
+ * call: the probes of hash tables, where most comparisons are of short
+ * string keys that are equal. */
+static inline int sp_value_equal_inline(sp_value a, sp_value b)
+{
+    if (a.tag == SP_V_STR && b.tag == SP_V_STR) {
+        size_t n = a.n;
+        const char *x = a.u.s, *y = b.u.s;
+        if (n != b.n)
+            return 0;
+        if (n >= 8) {
+            uint64_t p, q;
+            for (size_t i = 0; i + 8 < n; i += 8) {
+                memcpy(&p, x + i, 8);
+                memcpy(&q, y + i, 8);
+                if (p != q)
+                    return 0;
+            }
+            memcpy(&p, x + n - 8, 8); /* the last 8 bytes, overlapping what was compared */
+            memcpy(&q, y + n - 8, 8);
+            return p == q;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (x[i] != y[i])
+                return 0;
+        return 1;
+    }
+    if (a.tag == SP_V_INT && b.tag == SP_V_INT)
+        return a.u.i == b.u.i;
+    return sp_value_equal(a, b);
+}
+
 /* A hash consistent with sp_value_equal, for hash tables: fast, and free to
  * change between versions (nothing stores it). */
 uint64_t sp_value_hash(sp_value v);
