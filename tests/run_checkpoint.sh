@@ -150,12 +150,19 @@ killed_runs() {
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# runs_out NAME: the outputs of runs 1..$runs of NAME, in order, in NAME.all.out.
+# runs_out NAME: the complete lines of the outputs of runs 1..$runs of
+# NAME, in order, in NAME.all.out (a kill may cut a run's last line).
 runs_out() {
-    local i
+    local i files=()
     for ((i = 1; i <= runs; i++)); do
-        cat "$1.$i.out"
-    done >"$1.all.out"
+        files+=("$1.$i.out")
+    done
+    python3 -c '
+import sys
+with open(sys.argv[1], "wb") as out:
+    for p in sys.argv[2:]:
+        out.writelines(l for l in open(p, "rb") if l.endswith(b"\n"))
+' "$1.all.out" "${files[@]}"
 }
 
 # ----- SIGKILL at random moments: file input -----
