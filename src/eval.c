@@ -1009,6 +1009,48 @@ static sp_fast *fast_field(sp_arena *a, const sp_expr *at, const char *name, con
 /* The sp_fast form of e, or NULL when e has a shape it does not cover.
  * `lam` is the lambda whose body e is (its parameter is the element, and
  * `it` is not set there), or NULL for the step's expression itself. */
+static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_arena *a);
+
+/* Is fn a function that hands its parameters to a built-in
+ * (SP_NATIVE_FORWARD) called with n arguments, whose built-in call names
+ * each parameter once, in order (constants anywhere between)?  Its calls
+ * can then be the built-in's call itself: each argument is still evaluated
+ * once, in order. */
+static int forward_in_order(const sp_stmt *fn, int n)
+{
+    if (fn->native != SP_NATIVE_FORWARD || !native_call_fits(fn, n) || fn->value->u.call.nargs > FAST_MAX_ARGS)
+        return 0;
+    int next = 0;
+    for (const sp_arg *g = fn->value->u.call.args; g; g = g->next)
+        if (g->value->kind == SP_E_NAME && g->value->slot != next++)
+            return 0;
+    return next == n;
+}
+
+/* The call e of such a function as its built-in's call (what call_native
+ * does at every call: the arguments in the built-in's order, errors
+ * reported at the function's body). */
+static const sp_fast *fast_forward(const sp_expr *e, const sp_stmt *fn, const sp_expr *lam, sp_arena *a)
+{
+    const sp_expr *body = fn->value;
+    sp_fast *f = fast_node(a, FAST_CALL_BUILTIN, body, body->u.call.nargs);
+    f->builtin = body->u.call.fn->slot;
+    const sp_arg *arg = e->u.call.args;
+    int i = 0;
+    for (const sp_arg *g = body->u.call.args; g; g = g->next, i++) {
+        if (g->value->kind == SP_E_NAME) { /* the next parameter: the call's next argument */
+            if (!(f->kid[i] = fast_compile(arg->value, lam, a)))
+                return NULL;
+            arg = arg->next;
+        } else {
+            sp_fast *c = fast_node(a, FAST_CONST, g->value, 0);
+            c->value = literal_value(g->value);
+            f->kid[i] = c;
+        }
+    }
+    return f;
+}
+
 static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_arena *a)
 {
     sp_fast *f = NULL;
@@ -1084,6 +1126,8 @@ static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_aren
         int n = e->u.call.nargs;
         if (fn->kind != SP_E_NAME || n > FAST_MAX_ARGS)
             return NULL;
+        if (fn->resolution == SP_R_FUNCTION && forward_in_order(fn->target, n))
+            return fast_forward(e, fn->target, lam, a);
         if (fn->resolution == SP_R_BUILTIN && fn->slot != SP_BUILTIN_FOLD) {
             f = fast_node(a, FAST_CALL_BUILTIN, e, n);
             f->builtin = fn->slot;

@@ -1377,7 +1377,7 @@ static const char *const fast_exprs[] = {
     "_1 + _2", "_1 - 1.5", "_1 * _2", "_1 / _2", "_1 % _2", "_1 == 1", "_1 == 1.0", "_1 < \"m\"",
     "_1 + \"x\"", "_1.a + _2.b", "_1 + lim", "_1 and _2", "_1 or _2.x", "not _1", "-_1", "-_2.x",
     "if _1 then _2 else _3.x", "it[1]", "_1[0]", "it[\"size\"]", "stats(size)", "stats(_2)",
-    "merge_stats(_1, _2)", "add(_1, _2)", "up(_1)", "length(_1)", "upper(_2)", "coalesce(_1, _2, 0)",
+    "merge_stats(_1, _2)", "add(_1, _2)", "up(_1)", "sub2(_1, _2)", "rev(_1, _2)", "sub2(_2.x, -1)", "length(_1)", "upper(_2)", "coalesce(_1, _2, 0)",
     "(_1, 1)", "(status, size)", "[_1, _2]", "{a: _1, b: _2 + 1}", "(it, length(_1))", "((_1, _2), _3)",
     "stats", "length", "add", "x -> x._2 * 2", "x -> x.size", "x -> (x, 1)", "x -> x", "x -> lim",
     "1", "\"s\"", "null", "lim", "2.5", "true", "3s", "now()",
@@ -1449,7 +1449,8 @@ static void test_frameless_arguments_give_what_the_tree_walk_gives(void)
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs("param lim = 10\nfn add(a, b) = a + b\nfn up(s) = upper(s)\nsource s = stdin()\n"
+    fputs("param lim = 10\nfn add(a, b) = a + b\nfn up(s) = upper(s)\n"
+          "fn sub2(s, n) = substr(s, n, 2)\nfn rev(a, b) = substr(b, a)\nsource s = stdin()\n"
           "c = s | map captures(it, '(?<a>x)')\n", f);
     for (int i = 0; i < NE; i++)
         fprintf(f, "c | map %s | sink stdout\n", fast_exprs[i]);
