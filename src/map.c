@@ -160,7 +160,8 @@ typedef struct sort_ent {
 static uint64_t be_bytes(const char *s, size_t n)
 {
     unsigned char b[8] = {0};
-    memcpy(b, s, n < 8 ? n : 8);
+    if (n)
+        memcpy(b, s, n < 8 ? n : 8);
     uint64_t v = 0;
     for (int i = 0; i < 8; i++)
         v = v << 8 | b[i];

@@ -549,7 +549,8 @@ static void par_merge_counts(sp_par *p, par_worker *w, int t)
         memcpy(e + n, c->parts + c->bounds[part], sizeof *e * (c->bounds[part + 1] - c->bounds[part]));
         n += c->bounds[part + 1] - c->bounds[part];
     }
-    qsort(e, n, sizeof *e, par_count_order);
+    if (n > 1)
+        qsort(e, n, sizeof *e, par_count_order);
     sp_vec *out = &p->merged[t];
     sp_vec_reset(out);
     for (size_t i = 0; i < n; i++) {
