@@ -268,17 +268,35 @@ static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
 static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, const sp_expr *pair, int nlocals,
                             int c, sp_vec *out)
 {
-    for (size_t i = 0; i < in->n; i++) {
-        sp_value key, val;
-        if (!sp_eval_elem_pair(&w->ev, pair, nlocals, in->v[i], &key, &val)) {
-            sp_vec_push(out, sp_null());
-            continue;
+    /* By blocks: the keys of a block and their hashes first, each key's
+     * entry asked of the memory at once (a table of many keys is larger
+     * than the cache), then the counts, once the entries have come. */
+    enum { BLOCK = 32 };
+    sp_value keys[BLOCK];
+    uint64_t hashes[BLOCK];
+    uint32_t at[BLOCK];
+    for (size_t i0 = 0; i0 < in->n; i0 += BLOCK) {
+        size_t end = i0 + BLOCK < in->n ? i0 + BLOCK : in->n;
+        int nk = 0;
+        for (size_t i = i0; i < end; i++) {
+            sp_value val;
+            if (!sp_eval_elem_pair(&w->ev, pair, nlocals, in->v[i], &keys[nk], &val)) {
+                sp_vec_push(out, sp_null());
+                continue;
+            }
+            uint64_t h = sp_value_hash(keys[nk]);
+            hashes[nk] = h ? h : 1;
+            at[nk] = (uint32_t)(i - i0);
+            if (t->cap)
+                __builtin_prefetch(&t->e[hashes[nk] & (t->cap - 1)]);
+            nk++;
         }
-        uint64_t h = sp_value_hash(key);
-        par_count *e = par_count_put(t, key, h ? h : 1);
-        if (!e->n++) {
-            e->key = sp_value_copy(w->arena, key);
-            e->first = (uint64_t)c << 32 | i;
+        for (int k = 0; k < nk; k++) {
+            par_count *e = par_count_put(t, keys[k], hashes[k]);
+            if (!e->n++) {
+                e->key = sp_value_copy(w->arena, keys[k]);
+                e->first = (uint64_t)c << 32 | (i0 + at[k]);
+            }
         }
     }
 }
