@@ -731,14 +731,7 @@ sp_value sp_eval_elem_arg(sp_eval *ev, const sp_expr *e, int nlocals, sp_value e
     }
     if (e->kind == SP_E_LAMBDA)
         return call_lambda(ev, e, NULL, nlocals, &elem, 1);
-    sp_value *saved;
-    if (!push_frame(ev, nlocals, &saved, e))
-        return sp_null();
-    const sp_value *saved_it = ev->it;
-    ev->it = &elem;
-    sp_value r = sp_eval_expr(ev, e);
-    ev->it = saved_it;
-    pop_frame(ev, nlocals, saved);
+    sp_value r = sp_eval_elem_expr(ev, e, nlocals, elem);
     if (r.tag == SP_V_FUNC)
         return sp_eval_apply(ev, r, &elem, 1, e);
     return r;
@@ -1054,16 +1047,12 @@ static const sp_fast *fast_forward(const sp_expr *e, const sp_stmt *fn, const sp
 static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_arena *a)
 {
     sp_fast *f = NULL;
-    switch (e->kind) {
-    case SP_E_INT:
-    case SP_E_DURATION:
-    case SP_E_FLOAT:
-    case SP_E_STRING:
-    case SP_E_BOOL:
-    case SP_E_NULL:
+    if (is_literal(e)) {
         f = fast_node(a, FAST_CONST, e, 0);
         f->value = literal_value(e);
         return f;
+    }
+    switch (e->kind) {
     case SP_E_IT:
         return lam ? NULL : fast_node(a, FAST_ELEM, e, 0);
     case SP_E_NAME:

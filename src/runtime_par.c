@@ -131,6 +131,24 @@ static uint64_t par_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Is stage node j read by combiners only (at least one), all keyed (for a
+ * fused map (k, v)), or all reduces by merge_stats (stats: for a fused map
+ * stats(x))? */
+static int only_combiners_read(const sp_par_node *nodes, int n, const sp_par_combiner *combs, int ncombs, int j,
+                               int stats)
+{
+    int ok = 1, readers = 0;
+    for (int k = 0; k < n; k++)
+        ok &= nodes[k].input != j;
+    for (int m = 0; m < ncombs; m++)
+        if (combs[m].input == j) {
+            readers++;
+            ok &= stats ? !combs[m].keyed && sp_eval_fn_kind_of(combs[m].f) == SP_EVAL_FN_MERGE_STATS
+                        : combs[m].keyed;
+        }
+    return ok && readers;
+}
+
 sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *combs, int ncombs, sp_diag *d)
 {
     if (threads < 1 || n < 1)
@@ -159,40 +177,18 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
         memset(w->outs, 0, sizeof *w->outs * (size_t)n);
     }
     p->pair = sp_xmalloc(sizeof *p->pair * (size_t)n);
-    for (int j = 0; j < n; j++) {
-        const sp_par_node *pn = &nodes[j];
-        const sp_expr *e = pn->node->step->args ? pn->node->step->args->value : NULL;
-        p->pair[j] = NULL;
-        if (pn->keep || pn->node->op != SP_OP_MAP || !e || e->kind != SP_E_TUPLE || e->u.items.n != 2)
-            continue;
-        int ok = 1, readers = 0;
-        for (int k = 0; k < n; k++)
-            ok &= nodes[k].input != j;
-        for (int m = 0; m < ncombs; m++)
-            if (combs[m].input == j) {
-                readers++;
-                ok &= combs[m].keyed;
-            }
-        if (ok && readers)
-            p->pair[j] = e;
-    }
     p->stats = sp_xmalloc(sizeof *p->stats * (size_t)n);
     for (int j = 0; j < n; j++) {
         const sp_par_node *pn = &nodes[j];
         const sp_expr *e = pn->node->step->args ? pn->node->step->args->value : NULL;
-        p->stats[j] = NULL;
-        if (pn->keep || pn->node->op != SP_OP_MAP || !e || e->kind != SP_E_CALL || e->u.call.nargs != 1 ||
-            e->u.call.args->name || sp_eval_fn_kind_of(e->u.call.fn) != SP_EVAL_FN_STATS)
+        p->pair[j] = p->stats[j] = NULL;
+        if (pn->keep || pn->node->op != SP_OP_MAP || !e)
             continue;
-        int ok = 1, readers = 0;
-        for (int k = 0; k < n; k++)
-            ok &= nodes[k].input != j;
-        for (int m = 0; m < ncombs; m++)
-            if (combs[m].input == j) {
-                readers++;
-                ok &= !combs[m].keyed && sp_eval_fn_kind_of(combs[m].f) == SP_EVAL_FN_MERGE_STATS;
-            }
-        if (ok && readers)
+        if (e->kind == SP_E_TUPLE && e->u.items.n == 2 && only_combiners_read(nodes, n, combs, ncombs, j, 0))
+            p->pair[j] = e;
+        else if (e->kind == SP_E_CALL && e->u.call.nargs == 1 && !e->u.call.args->name &&
+                 sp_eval_fn_kind_of(e->u.call.fn) == SP_EVAL_FN_STATS &&
+                 only_combiners_read(nodes, n, combs, ncombs, j, 1))
             p->stats[j] = e;
     }
     p->count_by = sp_xmalloc(sizeof *p->count_by * (size_t)(ncombs ? ncombs : 1));
