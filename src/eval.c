@@ -1371,7 +1371,10 @@ sp_eval_fn_kind sp_eval_fn_kind_of(const sp_expr *f)
         return SP_EVAL_FN_OTHER;
     const sp_stmt *s = f->target;
     switch (s->native) {
-    case SP_NATIVE_BINARY: return s->value->u.binary.op == SP_ADD ? SP_EVAL_FN_ADD : SP_EVAL_FN_OTHER;
+    case SP_NATIVE_BINARY: /* a + b or b + a; not a + a */
+        return s->value->u.binary.op == SP_ADD && s->value->u.binary.l->slot != s->value->u.binary.r->slot
+                   ? SP_EVAL_FN_ADD
+                   : SP_EVAL_FN_OTHER;
     case SP_NATIVE_STATS: return SP_EVAL_FN_STATS;
     case SP_NATIVE_MERGE_STATS: return SP_EVAL_FN_MERGE_STATS;
     default: return SP_EVAL_FN_OTHER;

@@ -1044,12 +1044,14 @@ static void test_exact_combines_give_what_the_functions_give(void)
             len += (size_t)sprintf(input + len, "%d.5\n", i % 13); /* a float, in the first batch only */
         len += (size_t)sprintf(input + len, "%d\n", (i * 7919) % 10007);
     }
-    const char *fast = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
+    const char *fast = "fn twice(a, b) = a + a\n" /* not a sum: adds only the first */
+                       "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
                        "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
                        " | reduceByKey sum | sink stdout(name: \"k\")\n"
                        "nums | map (to_string(it % 101), 3) | reduceByKey sum | " OUT "\n"
                        "nums | map (100 / (it % 10), -2) | reduceByKey sum | " OUT "\n"
                        "nums | map stats(it) | reduce merge_stats | " OUT "\n"
+                       "nums | map (it % 3, 1) | reduceByKey twice | " OUT "\n"
                        "nums | filter it != null and (it < 9000 or it > 1e18) | map stats(it) | reduce merge_stats | " OUT "\n";
     const char *slow = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
                        "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
@@ -1057,6 +1059,7 @@ static void test_exact_combines_give_what_the_functions_give(void)
                        "nums | map (to_string(it % 101), 3) | reduceByKey (a, b) -> a + b | " OUT "\n"
                        "nums | map (100 / (it % 10), -2) | reduceByKey (a, b) -> a + b | " OUT "\n"
                        "nums | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b) | " OUT "\n"
+                       "nums | map (it % 3, 1) | reduceByKey (a, b) -> a + a | " OUT "\n"
                        "nums | filter it != null and (it < 9000 or it > 1e18) | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b)"
                        " | " OUT "\n";
     input[len] = '\0';
