@@ -131,6 +131,25 @@ static uint64_t par_mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The key partition of a hash (its high bits: the tables index by the low
+ * ones). */
+static inline int par_part(uint64_t h)
+{
+    return (int)(h >> 58 & (PAR_PARTS - 1));
+}
+
+/* A reducer applied to two partials: core.sp's sum of two integers added in
+ * place (`adds`; an overflow goes to the function, which gives a float),
+ * anything else through the evaluator. */
+static sp_value par_apply(par_worker *w, const sp_par_combiner *cb, int adds, sp_value a, sp_value b)
+{
+    int64_t r;
+    if (adds && a.tag == SP_V_INT && b.tag == SP_V_INT && !__builtin_add_overflow(a.u.i, b.u.i, &r))
+        return sp_int(r);
+    sp_value args[2] = {a, b};
+    return sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+}
+
 /* Is stage node j read by combiners only (at least one), all keyed (for a
  * fused map (k, v)), or all reduces by merge_stats (stats: for a fused map
  * stats(x))? */
@@ -303,7 +322,7 @@ static void par_count_parts(par_counts *t)
     size_t count[PAR_PARTS] = {0};
     for (size_t i = 0; i < t->cap; i++)
         if (t->e[i].hash)
-            count[t->e[i].hash >> 58 & (PAR_PARTS - 1)]++;
+            count[par_part(t->e[i].hash)]++;
     t->bounds[0] = 0;
     for (int k = 0; k < PAR_PARTS; k++) {
         t->bounds[k + 1] = t->bounds[k] + count[k];
@@ -316,7 +335,7 @@ static void par_count_parts(par_counts *t)
     }
     for (size_t i = 0; i < t->cap; i++)
         if (t->e[i].hash)
-            t->parts[count[t->e[i].hash >> 58 & (PAR_PARTS - 1)]++] = t->e[i];
+            t->parts[count[par_part(t->e[i].hash)]++] = t->e[i];
 }
 
 /* Reduces a fused map stats(x) by merge_stats over the chunk's elements
@@ -362,8 +381,7 @@ static void par_stats(par_worker *w, const sp_par_combiner *cb, const sp_vec *in
         if (i == 0) {
             acc = v;
         } else {
-            sp_value args[2] = {acc, v};
-            acc = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
+            acc = par_apply(w, cb, 0, acc, v);
         }
         if (++i < in->n)
             x = sp_eval_elem_call_arg(&w->ev, call, nlocals, in->v[i]);
@@ -383,10 +401,8 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, int adds, cons
         return;
     if (!cb->keyed) {
         sp_value acc = in->v[0];
-        for (size_t i = 1; i < in->n; i++) {
-            sp_value args[2] = {acc, in->v[i]};
-            acc = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
-        }
+        for (size_t i = 1; i < in->n; i++)
+            acc = par_apply(w, cb, adds, acc, in->v[i]);
         sp_vec_push(out, acc);
         return;
     }
@@ -409,23 +425,14 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, int adds, cons
             val = x.u.items[1];
         }
         int created;
-        int64_t r;
         sp_value *slot = sp_map_put(m, key, &created);
-        if (created) {
-            *slot = val;
-        } else if (adds && slot->tag == SP_V_INT && val.tag == SP_V_INT &&
-                   !__builtin_add_overflow(slot->u.i, val.u.i, &r)) {
-            slot->u.i = r; /* what sum gives */
-        } else {
-            sp_value args[2] = {*slot, val};
-            *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
-        }
+        *slot = created ? val : par_apply(w, cb, adds, *slot, val);
     }
     /* by partition: the high bits of the hash the map keeps (see par_part) */
     size_t count[PAR_PARTS] = {0};
     for (size_t i = 0; i < m->cap; i++)
         if (m->hashes[i])
-            count[m->hashes[i] >> 58 & (PAR_PARTS - 1)]++;
+            count[par_part(m->hashes[i])]++;
     bounds[0] = 0;
     size_t at = out->n;
     for (int k = 0; k < PAR_PARTS; k++) {
@@ -440,7 +447,15 @@ static void par_combine(par_worker *w, const sp_par_combiner *cb, int adds, cons
     out->n = at;
     for (size_t i = 0; i < m->cap; i++)
         if (m->hashes[i])
-            out->v[count[m->hashes[i] >> 58 & (PAR_PARTS - 1)]++] = sp_pair(w->ev.arena, m->keys[i], m->vals[i]);
+            out->v[count[par_part(m->hashes[i])]++] = sp_pair(w->ev.arena, m->keys[i], m->vals[i]);
+}
+
+/* Where stage node j's output for chunk ch is, on worker w: in the
+ * chunk's vector when something outside the stage reads it (kept until the
+ * chunks are joined), else in the worker's (for one chunk at a time). */
+static sp_vec *par_node_out(sp_par *p, par_worker *w, par_chunk *ch, int j)
+{
+    return p->nodes[j].keep ? &ch->outs[j] : &w->outs[j];
 }
 
 /* Chunk c on worker w: its records of every source, through every node of
@@ -464,9 +479,9 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
             part.present = 1;
             in = &part;
         } else {
-            in = p->nodes[pn->input].keep ? &ch->outs[pn->input] : &w->outs[pn->input];
+            in = par_node_out(p, w, ch, pn->input);
         }
-        sp_vec *out = pn->keep ? &ch->outs[j] : &w->outs[j];
+        sp_vec *out = par_node_out(p, w, ch, j);
         sp_vec_reset(out);
         if (p->pair[j] || p->stats[j]) { /* fused into its combiners: a map gives one element per element */
             w->views[j] = *in;
@@ -491,10 +506,8 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
             par_count_chunk(w, &w->counts[m], &w->views[from], pair, nlocals, c, &ch->combs[m]);
         else if (p->stats[from])
             par_stats(w, &p->combs[m], &w->views[from], p->stats[from], nlocals, &ch->combs[m]);
-        else if (pair)
-            par_combine(w, &p->combs[m], p->adds[m], &w->views[from], pair, nlocals, &ch->combs[m], ch->bounds[m]);
         else
-            par_combine(w, &p->combs[m], p->adds[m], p->nodes[from].keep ? &ch->outs[from] : &w->outs[from], NULL,
+            par_combine(w, &p->combs[m], p->adds[m], pair ? &w->views[from] : par_node_out(p, w, ch, from), pair,
                         nlocals, &ch->combs[m], ch->bounds[m]);
         w->ns[p->n + m] += par_mono_ns() - t0;
     }
@@ -547,7 +560,7 @@ static void par_merge_counts(sp_par *p, par_worker *w, int t)
     size_t n = 0;
     for (int k = 0; k < p->nworkers; k++) {
         const par_counts *c = &p->workers[k].counts[m];
-        n += c->cap ? c->bounds[part + 1] - c->bounds[part] : 0;
+        n += c->bounds[part + 1] - c->bounds[part]; /* 0 when it has none (bounds are reset each batch) */
     }
     if (p->gathercap[t] < n) {
         p->gathercap[t] = n;
@@ -558,7 +571,7 @@ static void par_merge_counts(sp_par *p, par_worker *w, int t)
     n = 0;
     for (int k = 0; k < p->nworkers; k++) {
         const par_counts *c = &p->workers[k].counts[m];
-        if (!c->cap || c->bounds[part + 1] == c->bounds[part])
+        if (c->bounds[part + 1] == c->bounds[part])
             continue;
         memcpy(e + n, c->parts + c->bounds[part], sizeof *e * (c->bounds[part + 1] - c->bounds[part]));
         n += c->bounds[part + 1] - c->bounds[part];
@@ -604,12 +617,7 @@ static void par_merge(sp_par *p, par_worker *w, int t)
             }
             int created;
             sp_value *slot = sp_map_put(map, x.u.items[0], &created);
-            if (created) {
-                *slot = x.u.items[1];
-            } else {
-                sp_value args[2] = {*slot, x.u.items[1]};
-                *slot = sp_eval_fn_arg(&w->ev, cb->f, cb->nlocals, args, 2);
-            }
+            *slot = created ? x.u.items[1] : par_apply(w, cb, p->adds[m], *slot, x.u.items[1]);
         }
     }
     for (size_t i = 0; i < map->cap; i++)
@@ -723,14 +731,13 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     for (int m = 0; m < p->ncombs; m++) {
         sp_par_combiner *cb = &p->combs[m];
-        if (p->counting[m]) { /* what is not a pair in chunk order, then the counts */
-            par_join(p, &cb->out, 0, m);
-            for (int t = 0; t < p->nmerge; t++)
-                if (p->merge_comb[t] == m)
-                    for (size_t i = 0; i < p->merged[t].n; i++)
-                        sp_vec_push(&cb->out, p->merged[t].v[i]);
-        } else if (cb->keyed && p->nchunks > 1) { /* the merge tasks' pairs, partition after partition */
-            sp_vec_reset(&cb->out);
+        if (p->counting[m] || (cb->keyed && p->nchunks > 1)) {
+            /* counting: what is not a pair, in chunk order, before the
+             * counts; then the merge tasks' pairs, partition after partition */
+            if (p->counting[m])
+                par_join(p, &cb->out, 0, m);
+            else
+                sp_vec_reset(&cb->out);
             for (int t = 0; t < p->nmerge; t++)
                 if (p->merge_comb[t] == m)
                     for (size_t i = 0; i < p->merged[t].n; i++)

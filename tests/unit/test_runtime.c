@@ -1024,7 +1024,8 @@ static void test_keyed_combine_over_many_chunks(void)
 }
 
 /* The combines that need no evaluator per element (runtime_par.c): a
- * count (map (k, LITERAL) reduced by sum) and stats/merge_stats must give
+ * count (map (k, LITERAL) reduced by sum), stats/merge_stats and sums of
+ * integers added in place must give
  * what the same functions give as lambdas, which the runtime cannot see
  * through, for any number of threads: keys equal across int and float (the
  * first one in arrival order is the key), nulls, errors, floats, a sum
@@ -1052,6 +1053,8 @@ static void test_exact_combines_give_what_the_functions_give(void)
                        "nums | map (100 / (it % 10), -2) | reduceByKey sum | " OUT "\n"
                        "nums | map stats(it) | reduce merge_stats | " OUT "\n"
                        "nums | map (it % 3, 1) | reduceByKey twice | " OUT "\n"
+                       "nums | map (it % 7, it) | reduceByKey sum | " OUT "\n"
+                       "nums | filter it != null | reduce sum | " OUT "\n"
                        "nums | filter it != null and (it < 9000 or it > 1e18) | map stats(it) | reduce merge_stats | " OUT "\n";
     const char *slow = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
                        "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
@@ -1060,6 +1063,8 @@ static void test_exact_combines_give_what_the_functions_give(void)
                        "nums | map (100 / (it % 10), -2) | reduceByKey (a, b) -> a + b | " OUT "\n"
                        "nums | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b) | " OUT "\n"
                        "nums | map (it % 3, 1) | reduceByKey (a, b) -> a + a | " OUT "\n"
+                       "nums | map (it % 7, it) | reduceByKey (a, b) -> a + b | " OUT "\n"
+                       "nums | filter it != null | reduce (a, b) -> a + b | " OUT "\n"
                        "nums | filter it != null and (it < 9000 or it > 1e18) | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b)"
                        " | " OUT "\n";
     input[len] = '\0';
