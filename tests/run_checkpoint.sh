@@ -165,6 +165,22 @@ with open(sys.argv[1], "wb") as out:
 ' "$1.all.out" "${files[@]}"
 }
 
+# round_done NAME ROUND LABEL: after killed_runs NAME: counts its kills;
+# a last run that failed fails the round (status 1: the caller skips the
+# rest); else says the kills and checks the totals of all its runs.
+round_done() {
+    local name=$1 round=$2 label=$3
+    total_kills=$((total_kills + kills))
+    if [ "$rc" -ne 0 ]; then
+        fail "round $round: run $runs ended with exit status $rc"
+        show "$name.$runs.err"
+        return 1
+    fi
+    echo "  round $round: $kills kills, $runs runs"
+    runs_out "$name"
+    python3 same_totals.py full.out "$name.all.out" "$label" || fail "round $round: the totals differ"
+}
+
 # ----- SIGKILL at random moments: file input -----
 
 begin "SIGKILL at random moments (file), 3 rounds: every batch and the totals equal an uninterrupted run"
@@ -178,16 +194,8 @@ echo "  an uninterrupted run takes $took ms"
 total_kills=0
 for round in 1 2 3; do
     killed_runs "kf$round" $((took / 20 + 50)) $((took / 2 + 1)) -q "$logs_sp" -p input=big.log -p format=json -B 200
-    total_kills=$((total_kills + kills))
-    if [ "$rc" -ne 0 ]; then
-        fail "round $round: run $runs ended with exit status $rc"
-        show "kf$round.$runs.err"
-        continue
-    fi
-    echo "  round $round: $kills kills, $runs runs"
+    round_done "kf$round" "$round" "last run" || continue
     python3 same_batches.py full.out "kf$round".*.out || fail "round $round: the batches differ"
-    runs_out "kf$round"
-    python3 same_totals.py full.out "kf$round.all.out" "last run" || fail "round $round: the totals differ"
     cmp -s full.err "kf$round.$runs.err" || { fail "round $round: the final stderr differs"; show full.err; show "kf$round.$runs.err"; }
 done
 [ "$total_kills" -ge 6 ] || fail "only $total_kills kills happened (the test needs the runs cut many times)"
@@ -399,16 +407,7 @@ if [ -n "${KCAT:-}" ]; then
             # its partitions reads the whole topic in about a second now
             kill_after_output=1 killed_runs "kk$label$round" 0 500 -c fast.yaml "$logs_sp" -p "input=$uri" \
                 -p format=json -B 200
-            total_kills=$((total_kills + kills))
-            if [ "$rc" -ne 0 ]; then
-                fail "round $round: run $runs ended with exit status $rc"
-                show "kk$label$round.$runs.err"
-                continue
-            fi
-            echo "  round $round: $kills kills, $runs runs"
-            runs_out "kk$label$round"
-            python3 same_totals.py full.out "kk$label$round.all.out" "Kafka, last run" ||
-                fail "round $round: the totals differ"
+            round_done "kk$label$round" "$round" "Kafka, last run" || continue
             has_text "kk$label$round.$runs.err" "$n records read" ||
                 { fail "round $round: not $n records read in all"; show "kk$label$round.$runs.err"; }
             cmp -s <(grep Malformed full.err) <(grep Malformed "kk$label$round.$runs.err") ||
