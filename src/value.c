@@ -174,12 +174,8 @@ int sp_value_equal(sp_value a, sp_value b)
 {
     if (a.tag == SP_V_NULL || b.tag == SP_V_NULL)
         return a.tag == b.tag;
-    if (a.tag == b.tag) {
-        if (a.tag == SP_V_STR)
-            return a.n == b.n && (a.n == 0 || a.u.s == b.u.s || memcmp(a.u.s, b.u.s, a.n) == 0);
-        if (a.tag == SP_V_INT)
-            return a.u.i == b.u.i;
-    }
+    if (a.tag == b.tag && (a.tag == SP_V_STR || a.tag == SP_V_INT))
+        return sp_value_equal_inline(a, b); /* strings and integers: one definition, in value.h */
     return sp_value_compare(a, b) == 0;
 }
 
