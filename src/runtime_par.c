@@ -42,7 +42,12 @@
 #include <string.h>
 #include <time.h>
 
-#define PAR_CHUNK 4096 /* records of a source per chunk */
+#define PAR_CHUNK_BITS 12
+#define PAR_CHUNK (1 << PAR_CHUNK_BITS) /* records of a source per chunk */
+/* A counting combine numbers elements and keeps counts in 32 bits: it runs
+ * on batches of fewer chunks than this (2^32 elements, 64 GiB of values);
+ * larger ones go through the general combine. */
+#define PAR_COUNT_CHUNKS (1u << (32 - PAR_CHUNK_BITS))
 #define PAR_PARTS 16   /* key partitions of a keyed combine's merge */
 
 typedef struct par_chunk {
@@ -58,10 +63,10 @@ typedef struct par_chunk {
 /* A key's count in a counting combine (see above). */
 typedef struct par_count {
     uint64_t hash;  /* the key's hash as sp_map keeps it (never 0); 0: an empty entry */
-    uint64_t first; /* its first element in chunk order: chunk << 32 | index in the chunk */
-    int64_t n;      /* how many elements had it */
     sp_value key;   /* its first element's key, copied into the worker's arena */
-} par_count;
+    uint32_t n;     /* how many elements had it */
+    uint32_t first; /* its first element in chunk order: chunk << PAR_CHUNK_BITS | index in the chunk */
+} par_count; /* 32 bytes, in a table aligned to 64: an entry is on one cache line */
 
 /* A worker's counts of one counting combine, for the whole batch: open
  * addressing on `e`; then, once its chunks are done, the entries by key
@@ -104,6 +109,7 @@ struct sp_par {
      * then added without the evaluator). */
     int64_t *count_by;
     char *counting, *adds;
+    int count_ok;             /* this batch is small enough for counting combines (PAR_COUNT_CHUNKS) */
     par_worker *workers;      /* one per thread; owned */
     int nworkers;
     par_chunk *chunks;        /* per chunk of the batch; owned, reused */
@@ -123,6 +129,12 @@ struct sp_par {
     int64_t batch_ms, time_ms;
     int final;
 };
+
+/* Does combiner m count this batch (see PAR_COUNT_CHUNKS)? */
+static inline int par_counting(const sp_par *p, int m)
+{
+    return p->counting[m] && p->count_ok;
+}
 
 static uint64_t par_mono_ns(void)
 {
@@ -250,9 +262,10 @@ static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
 {
     if ((t->n + 1) * 4 > t->cap * 3) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
-        par_count *e = calloc(cap, sizeof *e);
+        par_count *e = aligned_alloc(64, cap * sizeof *e);
         if (!e)
             e = sp_xrealloc(NULL, 0); /* reports out of memory */
+        memset(e, 0, cap * sizeof *e);
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->e[i].hash)
                 continue;
@@ -310,7 +323,7 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
             par_count *e = par_count_put(t, keys[k], hashes[k]);
             if (!e->n++) {
                 e->key = sp_value_copy(w->arena, keys[k]);
-                e->first = (uint64_t)c << 32 | (i0 + at[k]);
+                e->first = (uint32_t)c << PAR_CHUNK_BITS | (uint32_t)(i0 + at[k]);
             }
         }
     }
@@ -502,7 +515,7 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         const sp_expr *pair = p->pair[from];
         int nlocals = p->nodes[from].node->step->nlocals;
         sp_vec_reset(&ch->combs[m]);
-        if (p->counting[m])
+        if (par_counting(p, m))
             par_count_chunk(w, &w->counts[m], &w->views[from], pair, nlocals, c, &ch->combs[m]);
         else if (p->stats[from])
             par_stats(w, &p->combs[m], &w->views[from], p->stats[from], nlocals, &ch->combs[m]);
@@ -539,7 +552,7 @@ static void par_thread(void *ctx, int k)
         par_run_chunk(p, w, c);
     }
     for (int m = 0; m < p->ncombs; m++)
-        if (p->counting[m])
+        if (par_counting(p, m))
             par_count_parts(&w->counts[m]);
 }
 
@@ -590,7 +603,7 @@ static void par_merge_counts(sp_par *p, par_worker *w, int t)
                 e[i].n += e[j].n;
                 e[j].n = 0;
             }
-        sp_vec_push(out, sp_pair(w->arena, e[i].key, sp_int(e[i].n * p->count_by[m])));
+        sp_vec_push(out, sp_pair(w->arena, e[i].key, sp_int((int64_t)e[i].n * p->count_by[m])));
     }
 }
 
@@ -635,10 +648,10 @@ static void par_merge_thread(void *ctx, int k)
         if (t >= p->nmerge)
             break;
         int m = p->merge_comb[t];
-        if (!p->counting[m] && p->nchunks < 2)
+        if (!par_counting(p, m) && p->nchunks < 2)
             continue; /* one chunk's partials are already one per key */
         uint64_t t0 = par_mono_ns();
-        if (p->counting[m])
+        if (par_counting(p, m))
             par_merge_counts(p, w, t);
         else
             par_merge(p, w, t);
@@ -680,6 +693,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         if (p->nodes[j].input < 0 && p->nodes[j].src->n > most)
             most = p->nodes[j].src->n;
     p->nchunks = (int)((most + PAR_CHUNK - 1) / PAR_CHUNK);
+    p->count_ok = (size_t)p->nchunks <= PAR_COUNT_CHUNKS;
     if (p->nchunks > p->capchunks) {
         p->chunks = sp_xrealloc(p->chunks, sizeof *p->chunks * (size_t)p->nchunks);
         for (int c = p->capchunks; c < p->nchunks; c++) {
@@ -731,10 +745,10 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     for (int m = 0; m < p->ncombs; m++) {
         sp_par_combiner *cb = &p->combs[m];
-        if (p->counting[m] || (cb->keyed && p->nchunks > 1)) {
+        if (par_counting(p, m) || (cb->keyed && p->nchunks > 1)) {
             /* counting: what is not a pair, in chunk order, before the
              * counts; then the merge tasks' pairs, partition after partition */
-            if (p->counting[m])
+            if (par_counting(p, m))
                 par_join(p, &cb->out, 0, m);
             else
                 sp_vec_reset(&cb->out);
