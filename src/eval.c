@@ -746,6 +746,27 @@ void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_valu
             out[i] = sp_eval_elem_arg(ev, e, nlocals, in[i]);
         return;
     }
+    /* `_k`, `_k == null`, `_k != null` of tuples (the (it, parse(it))
+     * idiom): in one loop without a call per element; an element that is
+     * not such a tuple goes the usual way */
+    const sp_fast *g = f->kind == FAST_IS_NULL || f->kind == FAST_NOT_NULL ? f->kid[0] : f;
+    if (g->kind == FAST_FIELD && g->item && g->kid[0]->kind == FAST_ELEM) {
+        uint32_t k = g->item - 1;
+        int test = g != f, is_null = f->kind == FAST_IS_NULL;
+        for (size_t i = 0; i < n; i++) {
+            sp_value x = in[i], r;
+            if (x.tag == SP_V_TUPLE && k < x.n)
+                r = x.u.items[k];
+            else
+                r = fast_field_of(ev, g, x);
+            if (test)
+                r = sp_bool((r.tag == SP_V_NULL) == is_null);
+            else if (r.tag == SP_V_FUNC) /* as below */
+                r = sp_eval_apply(ev, r, &in[i], 1, e);
+            out[i] = r;
+        }
+        return;
+    }
     int direct = f->kind >= FAST_APPLY_FN;
     for (size_t i = 0; i < n; i++) {
         sp_value r = fast_operand(ev, f, in[i]);
