@@ -701,7 +701,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     rt->ev.arena = arena;
     rt->ev.now_ms = time_ms;
     rt->batch = batch;
-    int all_done = 1;
+    int all_done = 1, ahead = 0;
     uint64_t records = 0;
     /* the sources first */
     for (int i = 0; i < rt->n; i++) {
@@ -722,7 +722,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
             if (r == 0)
                 nr->done = 1;
             else if (i == rt->ahead.node && next_in && !(rt->opt.stop && *rt->opt.stop))
-                read_ahead_start(rt, next_in); /* the next batch's, while this one runs */
+                ahead = 1;
             rt->stats.records_in += nr->out.n;
             records += nr->out.n;
         }
@@ -740,9 +740,17 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
                 rt->nodes[i].out.present = 0;
     /* the stateless prefix, on all threads */
     rt->par_ran = rt->par && !flush_only;
+    /* The next batch's read, while this one runs: from now on when the
+     * stage runs on one thread (the read has a core of its own), else once
+     * the stage is over, when the operators after it leave a core free. */
+    int ahead_late = rt->par_ran && sp_par_threads(rt->par) > 1;
+    if (ahead && !ahead_late)
+        read_ahead_start(rt, next_in);
     uint64_t stage0 = mono_ns();
     if (rt->par_ran)
         rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
+    if (ahead && ahead_late)
+        read_ahead_start(rt, next_in);
     uint64_t serial0 = mono_ns();
     rt->stats.stage_ns += serial0 - stage0;
     int64_t header_time = INT64_MIN;
