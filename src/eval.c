@@ -797,6 +797,32 @@ int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem,
     return 1;
 }
 
+void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k,
+                        sp_value *v, unsigned char *ok)
+{
+    const sp_fast *f = e->fast;
+    /* the frame-less path leaves the stack as it found it: one look will do */
+    if (!f || f->kind != FAST_ITEMS || f->n != 2 || !frame_fits(ev, nlocals)) {
+        for (size_t i = 0; i < n; i++)
+            ok[i] = (unsigned char)sp_eval_elem_pair(ev, e, nlocals, in[i], &k[i], &v[i]);
+        return;
+    }
+    const sp_fast *fk = f->kid[0], *fv = f->kid[1];
+    if (fk->kind == FAST_FIELD && fk->kid[0]->kind == FAST_ELEM && fv->kind == FAST_CONST) {
+        for (size_t i = 0; i < n; i++) {
+            k[i] = fast_field_of(ev, fk, in[i]);
+            v[i] = fv->value;
+            ok[i] = 1;
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        k[i] = fast_operand(ev, fk, in[i]);
+        v[i] = fast_operand(ev, fv, in[i]);
+        ok[i] = 1;
+    }
+}
+
 sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n)
 {
     if (e->kind == SP_E_LAMBDA)
@@ -1421,4 +1447,31 @@ sp_value sp_eval_elem_call_arg(sp_eval *ev, const sp_expr *call, int nlocals, sp
     if (f && (f->kind == FAST_CALL_FN || f->kind == FAST_CALL_BUILTIN) && f->n >= 1 && frame_fits(ev, nlocals))
         return fast_operand(ev, f->kid[0], elem);
     return sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, elem);
+}
+
+size_t sp_eval_elem_call_ints(sp_eval *ev, const sp_expr *call, int nlocals, const sp_value *in, size_t n,
+                              int64_t *out, sp_value *stop, int *stopped)
+{
+    *stopped = 0;
+    const sp_fast *f = call->fast;
+    int fast = f && (f->kind == FAST_CALL_FN || f->kind == FAST_CALL_BUILTIN) && f->n >= 1 && frame_fits(ev, nlocals);
+    const sp_fast *a = fast ? f->kid[0] : NULL;
+    if (!(a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM) && n > 1)
+        n = 1;
+    for (size_t i = 0; i < n; i++) {
+        sp_value x;
+        if (a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM)
+            x = fast_field_of(ev, a, in[i]);
+        else if (a)
+            x = fast_operand(ev, a, in[i]);
+        else
+            x = sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, in[i]);
+        if (x.tag != SP_V_INT) {
+            *stop = x;
+            *stopped = 1;
+            return i;
+        }
+        out[i] = x.u.i;
+    }
+    return n;
 }

@@ -65,6 +65,11 @@ void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_valu
  * keyed combine reads them directly.  Returns 0 when no frame was left (the
  * error is reported). */
 int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem, sp_value *k, sp_value *v);
+/* sp_eval_elem_pair of each of in[0..n), in order: k[i], v[i] and ok[i]
+ * (its result).  One call for a block of elements: the usual (field, 1)
+ * runs as one loop. */
+void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k,
+                        sp_value *v, unsigned char *ok);
 
 /* An operator's function argument applied to args[0..n): a reducer,
  * a state function, an inverse. */
@@ -98,6 +103,14 @@ sp_value sp_eval_elem_expr(sp_eval *ev, const sp_expr *e, int nlocals, sp_value 
 /* The first argument of `call`, a step's expression f(x, ...), evaluated
  * as sp_eval_elem_expr would (its prepared fast form when it has one). */
 sp_value sp_eval_elem_call_arg(sp_eval *ev, const sp_expr *call, int nlocals, sp_value elem);
+/* sp_eval_elem_call_arg of in[0], in[1], ... as long as it gives an
+ * integer, into out[]: returns how many did (m).  *stop is set when one
+ * did not: the value of in[m], after which nothing was evaluated.  Several
+ * only when the argument is a field of the element, which reports no error
+ * when it gives an integer: else one at a time (m <= 1), so that errors
+ * keep their order with the caller's. */
+size_t sp_eval_elem_call_ints(sp_eval *ev, const sp_expr *call, int nlocals, const sp_value *in, size_t n,
+                              int64_t *out, sp_value *stop, int *stopped);
 
 /* Calls built-in `id` (builtins.c). */
 sp_value sp_builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);

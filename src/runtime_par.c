@@ -300,18 +300,20 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
      * entry asked of the memory at once (a table of many keys is larger
      * than the cache), then the counts, once the entries have come. */
     enum { BLOCK = 32 };
-    sp_value keys[BLOCK];
+    sp_value keys[BLOCK], vals[BLOCK];
+    unsigned char ok[BLOCK];
     uint64_t hashes[BLOCK];
     uint32_t at[BLOCK];
     for (size_t i0 = 0; i0 < in->n; i0 += BLOCK) {
         size_t end = i0 + BLOCK < in->n ? i0 + BLOCK : in->n;
+        sp_eval_elem_pairs(&w->ev, pair, nlocals, in->v + i0, end - i0, keys, vals, ok);
         int nk = 0;
         for (size_t i = i0; i < end; i++) {
-            sp_value val;
-            if (!sp_eval_elem_pair(&w->ev, pair, nlocals, in->v[i], &keys[nk], &val)) {
+            if (!ok[i - i0]) {
                 sp_vec_push(out, sp_null());
                 continue;
             }
+            keys[nk] = keys[i - i0]; /* nk <= i - i0 */
             uint64_t h = sp_value_hash(keys[nk]);
             hashes[nk] = h ? h : 1;
             at[nk] = (uint32_t)(i - i0);
@@ -364,21 +366,35 @@ static void par_stats(par_worker *w, const sp_par_combiner *cb, const sp_vec *in
     int64_t count = 0, sum = 0, lo = 0, hi = 0;
     size_t i = 0;
     sp_value x = sp_null();
-    for (; i < in->n; i++) {
-        x = sp_eval_elem_call_arg(&w->ev, call, nlocals, in->v[i]);
-        if (x.tag != SP_V_INT)
-            break;
-        int64_t v = x.u.i, next;
-        if (!count) {
-            sum = lo = hi = v;
-        } else {
-            if (__builtin_add_overflow(sum, v, &next))
-                break;
-            sum = next;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+    /* the integers x gives, a block at a time; at the first that is not
+     * one (x holds it) or would overflow the sum (x is made again from it),
+     * i is its element's index */
+    enum { BLOCK = 64 };
+    int64_t xs[BLOCK];
+    int more = 1;
+    while (more && i < in->n) {
+        size_t len = in->n - i < BLOCK ? in->n - i : BLOCK;
+        int stopped;
+        size_t m = sp_eval_elem_call_ints(&w->ev, call, nlocals, in->v + i, len, xs, &x, &stopped);
+        more = !stopped;
+        for (size_t j = 0; j < m; j++) {
+            int64_t v = xs[j], next;
+            if (!count) {
+                sum = lo = hi = v;
+            } else {
+                if (__builtin_add_overflow(sum, v, &next)) {
+                    x = sp_int(v);
+                    m = j; /* the elements after it in the block were evaluated: integers, without errors */
+                    more = 0;
+                    break;
+                }
+                sum = next;
+                lo = v < lo ? v : lo;
+                hi = v > hi ? v : hi;
+            }
+            count++;
         }
-        count++;
+        i += m;
     }
     sp_value acc = sp_null();
     if (count) {

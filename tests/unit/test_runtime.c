@@ -1055,7 +1055,11 @@ static void test_exact_combines_give_what_the_functions_give(void)
                        "nums | map (it % 3, 1) | reduceByKey twice | " OUT "\n"
                        "nums | map (it % 7, it) | reduceByKey sum | " OUT "\n"
                        "nums | filter it != null | reduce sum | " OUT "\n"
-                       "nums | filter it != null and (it < 9000 or it > 1e18) | map stats(it) | reduce merge_stats | " OUT "\n";
+                       "nums | filter it != null and (it < 9000 or it > 1e18) | map stats(it) | reduce merge_stats | " OUT "\n"
+                       "recs = nums | map {v: it, w: 1}\n" /* a field of the element: evaluated by blocks */
+                       "recs | map stats(v) | reduce merge_stats | " OUT "\n"
+                       "recs | filter v != null and (v < 9000 or v > 1e18) | map stats(v) | reduce merge_stats | " OUT "\n"
+                       "recs | map (v, 1) | reduceByKey sum | " OUT "\n";
     const char *slow = "nums = lines | map if contains(it, \".\") then to_float(it) else to_int(it)\n"
                        "nums | map (if it == null then null else if it % 2 == 0 then it % 9 else to_float(it % 9), 1)"
                        " | reduceByKey (a, b) -> a + b | sink stdout(name: \"k\")\n"
@@ -1066,7 +1070,12 @@ static void test_exact_combines_give_what_the_functions_give(void)
                        "nums | map (it % 7, it) | reduceByKey (a, b) -> a + b | " OUT "\n"
                        "nums | filter it != null | reduce (a, b) -> a + b | " OUT "\n"
                        "nums | filter it != null and (it < 9000 or it > 1e18) | map (x -> stats(x)) | reduce (a, b) -> merge_stats(a, b)"
-                       " | " OUT "\n";
+                       " | " OUT "\n"
+                       "recs = nums | map {v: it, w: 1}\n"
+                       "recs | map (r -> stats(r.v)) | reduce (a, b) -> merge_stats(a, b) | " OUT "\n"
+                       "recs | filter v != null and (v < 9000 or v > 1e18) | map (r -> stats(r.v))"
+                       " | reduce (a, b) -> merge_stats(a, b) | " OUT "\n"
+                       "recs | map (r -> (r.v, 1)) | reduceByKey (a, b) -> a + b | " OUT "\n";
     input[len] = '\0';
     sp_run_stats st_slow;
     rt_opts o_slow = {.stats = &st_slow, .threads = 1};
