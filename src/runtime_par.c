@@ -257,10 +257,10 @@ int sp_par_threads(const sp_par *p)
     return p ? p->nworkers : 1;
 }
 
-/* The entry of `key` (hash h) in t, added with n = 0 when absent. */
-static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
+/* Makes room in t for `more` keys. */
+static void par_count_room(par_counts *t, size_t more)
 {
-    if ((t->n + 1) * 4 > t->cap * 3) {
+    if ((t->n + more) * 4 > t->cap * 3) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
         par_count *e = aligned_alloc(64, cap * sizeof *e);
         if (!e)
@@ -277,7 +277,14 @@ static par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
         free(t->e);
         t->e = e;
         t->cap = cap;
+        par_count_room(t, more); /* doubled once: maybe not enough */
     }
+}
+
+/* The entry of `key` (hash h) in t, added with n = 0 when absent; t has
+ * room for it (par_count_room). */
+static inline par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
+{
     size_t i = h & (t->cap - 1);
     while (t->e[i].hash) {
         if (t->e[i].hash == h && sp_value_equal_inline(t->e[i].key, key))
@@ -307,18 +314,19 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
     for (size_t i0 = 0; i0 < in->n; i0 += BLOCK) {
         size_t end = i0 + BLOCK < in->n ? i0 + BLOCK : in->n;
         sp_eval_elem_pairs(&w->ev, pair, nlocals, in->v + i0, end - i0, keys, vals, ok);
+        par_count_room(t, end - i0);
         int nk = 0;
         for (size_t i = i0; i < end; i++) {
             if (!ok[i - i0]) {
                 sp_vec_push(out, sp_null());
                 continue;
             }
-            keys[nk] = keys[i - i0]; /* nk <= i - i0 */
-            uint64_t h = sp_value_hash(keys[nk]);
+            if (nk != (int)(i - i0))
+                keys[nk] = keys[i - i0]; /* nk < i - i0 */
+            uint64_t h = sp_value_hash_inline(keys[nk]);
             hashes[nk] = h ? h : 1;
             at[nk] = (uint32_t)(i - i0);
-            if (t->cap)
-                __builtin_prefetch(&t->e[hashes[nk] & (t->cap - 1)]);
+            __builtin_prefetch(&t->e[hashes[nk] & (t->cap - 1)]);
             nk++;
         }
         for (int k = 0; k < nk; k++) {

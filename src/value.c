@@ -225,88 +225,21 @@ uint64_t sp_value_hash_stable(sp_value v)
     }
 }
 
-/* The hash of the hash tables: 8 bytes at a time, finished by a full
- * avalanche (the tables index by the low bits). */
-static uint64_t fast_mix(uint64_t x)
-{
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ULL;
-    x ^= x >> 32;
-    x *= 0xd6e8feb86659fd93ULL;
-    x ^= x >> 32;
-    return x;
-}
-
-/* The high and low halves of a * b folded together: one multiplication
- * mixes every bit of both into the result. */
-static inline uint64_t fold_mul(uint64_t a, uint64_t b)
-{
-    __uint128_t r = (__uint128_t)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t load8(const unsigned char *s)
-{
-    uint64_t w;
-    memcpy(&w, s, 8);
-    return w;
-}
-
-static inline uint64_t load4(const unsigned char *s)
-{
-    uint32_t w;
-    memcpy(&w, s, 4);
-    return w;
-}
-
-/* Strings are mostly short keys (addresses, paths, codes): up to 16 bytes
- * take two loads that may overlap and two multiplications, with no loop
- * and no call; longer ones 16 bytes per multiplication. */
-static uint64_t fast_bytes(uint64_t seed, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t a, b;
-    if (n <= 16) {
-        if (n >= 8) {
-            a = load8(s);
-            b = load8(s + n - 8);
-        } else if (n >= 4) {
-            a = load4(s) << 32 | load4(s + n - 4);
-            b = 0;
-        } else if (n) {
-            a = (uint64_t)s[0] << 16 | (uint64_t)s[n >> 1] << 8 | s[n - 1];
-            b = 0;
-        } else {
-            a = b = 0;
-        }
-    } else {
-        size_t i = n;
-        while (i > 16) {
-            seed = fold_mul(load8(s) ^ 0xa0761d6478bd642fULL, load8(s + 8) ^ seed);
-            s += 16;
-            i -= 16;
-        }
-        a = load8(s + i - 16);
-        b = load8(s + i - 8);
-    }
-    return fold_mul(0xe7037ed1a0b428dbULL ^ n, fold_mul(a ^ 0x8ebc6af09c88c6e3ULL, b ^ seed));
-}
-
 uint64_t sp_value_hash(sp_value v)
 {
     switch (v.tag) {
-    case SP_V_INT: return fast_mix((uint64_t)v.u.i ^ 0x2545f4914f6cdd1dULL);
-    case SP_V_STR: return fast_bytes(0x4f1bbcdcbfa53e0bULL, v.u.s, v.n);
+    case SP_V_INT: return sp_hash_mix((uint64_t)v.u.i ^ 0x2545f4914f6cdd1dULL);
+    case SP_V_STR: return sp_hash_bytes(0x4f1bbcdcbfa53e0bULL, v.u.s, v.n);
     case SP_V_FLOAT:
         /* an integral float hashes like the int it equals */
         if (v.u.f == floor(v.u.f) && fabs(v.u.f) < 9.2e18)
-            return fast_mix((uint64_t)(int64_t)v.u.f ^ 0x2545f4914f6cdd1dULL);
-        return fast_mix(fast_bytes(3, &v.u.f, sizeof v.u.f));
+            return sp_hash_mix((uint64_t)(int64_t)v.u.f ^ 0x2545f4914f6cdd1dULL);
+        return sp_hash_mix(sp_hash_bytes(3, &v.u.f, sizeof v.u.f));
     case SP_V_TUPLE:
     case SP_V_LIST: {
         uint64_t h = (uint64_t)tag_rank(v.tag) + 10;
         for (uint32_t i = 0; i < v.n; i++)
-            h = fast_mix(h ^ sp_value_hash(v.u.items[i]));
+            h = sp_hash_mix(h ^ sp_value_hash(v.u.items[i]));
         return h;
     }
     default:
