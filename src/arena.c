@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN 16
+#define ARENA_ALIGN SP_ARENA_ALIGN
 #define ARENA_BLOCK (64 * 1024)
 
 typedef struct arena_block {
@@ -18,8 +18,10 @@ typedef struct arena_block {
 } arena_block;
 
 struct sp_arena {
+    sp_arena_bump bump; /* the free space of `head` (first: arena.h reads it); head->used is
+                         * brought up to date only when another block becomes the head */
     arena_block *head;  /* block allocations come from; owns the chain */
-    size_t total;       /* bytes handed out over the arena's life (since the last reset) */
+    size_t total;       /* bytes handed out since the last reset, but in head */
     arena_block *spare; /* emptied standard blocks kept by sp_arena_reset for reuse; owned */
     arena_block *spare_big; /* emptied large blocks (one request each) likewise; owned */
 };
@@ -57,6 +59,7 @@ char *sp_xstrdup(const char *s)
 sp_arena *sp_arena_new(void)
 {
     sp_arena *a = sp_xmalloc(sizeof *a);
+    a->bump.next = a->bump.end = NULL;
     a->head = NULL;
     a->total = 0;
     a->spare = NULL;
@@ -90,6 +93,7 @@ void sp_arena_reset(sp_arena *a)
         b = next;
     }
     a->head = NULL;
+    a->bump.next = a->bump.end = NULL;
     a->total = 0;
 }
 
@@ -103,54 +107,55 @@ void sp_arena_free(sp_arena *a)
     free(a);
 }
 
-void *sp_arena_alloc_raw(sp_arena *a, size_t n)
+void *sp_arena_alloc_block(sp_arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need < n)
         out_of_memory(n);
-    arena_block *b = a->head;
-    if (!b || b->size - b->used < need) {
-        size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-        /* a spare block: a standard one, or for a large request the
-         * smallest large one that fits */
-        arena_block **pick = NULL;
-        if (size == ARENA_BLOCK) {
-            if (a->spare)
-                pick = &a->spare;
-        } else {
-            for (arena_block **s = &a->spare_big; *s; s = &(*s)->next)
-                if ((*s)->size >= need && (!pick || (*s)->size < (*pick)->size))
-                    pick = s;
-        }
-        if (pick) {
-            b = *pick;
-            *pick = b->next;
-        } else {
-            b = sp_xmalloc(sizeof *b + size);
-            b->size = size;
-        }
-        b->used = 0;
-        /* A large request gets its own block behind the current one so the
-         * space left in the current block is not wasted. */
-        if (a->head && need > ARENA_BLOCK) {
-            b->next = a->head->next;
-            a->head->next = b;
-        } else {
-            b->next = a->head;
-            a->head = b;
-        }
+    if (a->head && (size_t)(a->bump.end - a->bump.next) >= need) { /* when called directly */
+        void *p = a->bump.next;
+        a->bump.next += need;
+        return p;
     }
-    void *p = b->data + b->used;
-    b->used += need;
-    a->total += need;
-    return p;
-}
-
-void *sp_arena_alloc(sp_arena *a, size_t n)
-{
-    void *p = sp_arena_alloc_raw(a, n);
-    memset(p, 0, n);
-    return p;
+    size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+    /* a spare block: a standard one, or for a large request the smallest
+     * large one that fits */
+    arena_block **pick = NULL;
+    if (size == ARENA_BLOCK) {
+        if (a->spare)
+            pick = &a->spare;
+    } else {
+        for (arena_block **s = &a->spare_big; *s; s = &(*s)->next)
+            if ((*s)->size >= need && (!pick || (*s)->size < (*pick)->size))
+                pick = s;
+    }
+    arena_block *b;
+    if (pick) {
+        b = *pick;
+        *pick = b->next;
+    } else {
+        b = sp_xmalloc(sizeof *b + size);
+        b->size = size;
+    }
+    /* A large request gets its own block behind the current one so the
+     * space left in the current block is not wasted. */
+    if (a->head && need > ARENA_BLOCK) {
+        b->used = need;
+        a->total += need;
+        b->next = a->head->next;
+        a->head->next = b;
+        return b->data;
+    }
+    if (a->head) {
+        a->head->used = (size_t)(a->bump.next - a->head->data);
+        a->total += a->head->used;
+    }
+    b->used = 0;
+    b->next = a->head;
+    a->head = b;
+    a->bump.next = b->data + need;
+    a->bump.end = b->data + b->size;
+    return b->data;
 }
 
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n)
@@ -184,7 +189,7 @@ char *sp_arena_printf(sp_arena *a, const char *fmt, ...)
 
 size_t sp_arena_used(const sp_arena *a)
 {
-    return a->total;
+    return a->total + (a->head ? (size_t)(a->bump.next - a->head->data) : 0);
 }
 
 char *sp_xprintf(const char *fmt, ...)

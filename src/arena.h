@@ -8,6 +8,8 @@
 #define SP_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef struct sp_arena sp_arena;
 
@@ -24,10 +26,41 @@ void sp_arena_free(sp_arena *a);
  * the largest batch).  sp_arena_used() counts from 0 again. */
 void sp_arena_reset(sp_arena *a);
 
-/* Returns n zeroed bytes aligned for any type, owned by the arena. */
-void *sp_arena_alloc(sp_arena *a, size_t n);
-/* The same, not zeroed: for buffers the caller fills at once. */
-void *sp_arena_alloc_raw(sp_arena *a, size_t n);
+#define SP_ARENA_ALIGN 16
+
+/* The one part of an arena visible here, its first member: the free space
+ * of the block allocations come from, which the inline allocation below
+ * takes from (every value the runtime builds comes this way: a call per
+ * allocation cost more than the allocation).  The rest is arena.c's. */
+typedef struct sp_arena_bump {
+    unsigned char *next; /* the next free byte, aligned; NULL: no block yet */
+    unsigned char *end;  /* the end of the block */
+} sp_arena_bump;
+
+/* sp_arena_alloc_raw when the current block has no room: a new block. */
+void *sp_arena_alloc_block(sp_arena *a, size_t n);
+
+/* Returns n bytes aligned for any type, owned by the arena, not zeroed: for
+ * what the caller fills at once. */
+static inline void *sp_arena_alloc_raw(sp_arena *a, size_t n)
+{
+    sp_arena_bump *b = (sp_arena_bump *)(void *)a;
+    size_t need = (n + SP_ARENA_ALIGN - 1) & ~(size_t)(SP_ARENA_ALIGN - 1);
+    if (need >= n && (uintptr_t)b->end - (uintptr_t)b->next >= need) {
+        void *p = b->next;
+        b->next += need;
+        return p;
+    }
+    return sp_arena_alloc_block(a, n);
+}
+
+/* The same, zeroed. */
+static inline void *sp_arena_alloc(sp_arena *a, size_t n)
+{
+    void *p = sp_arena_alloc_raw(a, n);
+    memset(p, 0, n);
+    return p;
+}
 
 /* Copies s[0..n) into the arena and NUL-terminates it. */
 char *sp_arena_strndup(sp_arena *a, const char *s, size_t n);

@@ -697,7 +697,14 @@ static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
     case FAST_CALL_BUILTIN:
         return fast_call(ev, f, elem);
     case FAST_ITEMS: {
-        sp_value v = items_new(ev, f->at);
+        sp_value v;
+        if (f->at->kind == SP_E_TUPLE) { /* not zeroed: every item is set below */
+            v.tag = SP_V_TUPLE;
+            v.n = (uint32_t)f->n;
+            v.u.items = sp_arena_alloc_raw(ev->arena, sizeof(sp_value) * (size_t)(f->n ? f->n : 1));
+        } else {
+            v = items_new(ev, f->at);
+        }
         sp_value *items = v.tag == SP_V_RECORD ? v.u.rec->vals : v.u.items;
         for (int i = 0; i < f->n; i++)
             items[i] = fast_operand(ev, f->kid[i], elem);
