@@ -78,6 +78,11 @@ size_t sp_arena_used(const sp_arena *a);
 /* malloc/realloc that abort with a message when memory is exhausted; for the
  * few heap objects that outlive an arena. */
 void *sp_xmalloc(size_t n);
+/* calloc that aborts likewise. */
+void *sp_xcalloc(size_t n, size_t size);
+/* sp_xmalloc aligned to `align` (a power of two, at least sizeof(void *));
+ * n is rounded up to a multiple of it.  Freed with free(). */
+void *sp_xmalloc_aligned(size_t align, size_t n);
 void *sp_xrealloc(void *p, size_t n);
 char *sp_xstrdup(const char *s);
 /* printf into a malloc'd string (exits when out of memory, like the rest). */

@@ -34,9 +34,7 @@ static void map_resize(sp_map *m, size_t cap)
 {
     sp_value *keys = sp_xmalloc(sizeof *keys * cap);
     sp_value *vals = sp_xmalloc(sizeof *vals * cap);
-    uint64_t *hashes = calloc(cap, sizeof *hashes);
-    if (!hashes)
-        hashes = sp_xrealloc(NULL, 0); /* reports out of memory */
+    uint64_t *hashes = sp_xcalloc(cap, sizeof *hashes);
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->hashes[i])
             continue;

@@ -80,7 +80,8 @@ typedef struct par_counts {
 } par_counts;
 
 typedef struct par_worker {
-    sp_eval ev;       /* its evaluator; ev.arena is `scratch` while a chunk runs */
+    _Alignas(64) sp_eval ev; /* its evaluator; ev.arena is `scratch` while a chunk runs (each worker on
+                              * cache lines of its own: they are written all the time) */
     sp_arena *arena;  /* what its chunks hand on (kept outputs, partials) this batch; owned */
     sp_arena *scratch; /* everything else a chunk makes, emptied after each chunk; owned */
     sp_map map;       /* keyed combine of one chunk (reused) */
@@ -195,7 +196,7 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
     p->combs = combs;
     p->ncombs = ncombs;
     p->nworkers = threads;
-    p->workers = sp_xmalloc(sizeof *p->workers * (size_t)threads);
+    p->workers = sp_xmalloc_aligned(64, sizeof *p->workers * (size_t)threads);
     for (int k = 0; k < threads; k++) {
         par_worker *w = &p->workers[k];
         w->arena = sp_arena_new();
@@ -262,9 +263,7 @@ static void par_count_room(par_counts *t, size_t more)
 {
     if ((t->n + more) * 4 > t->cap * 3) {
         size_t cap = t->cap ? t->cap * 2 : 1024;
-        par_count *e = aligned_alloc(64, cap * sizeof *e);
-        if (!e)
-            e = sp_xrealloc(NULL, 0); /* reports out of memory */
+        par_count *e = sp_xmalloc_aligned(64, cap * sizeof *e);
         memset(e, 0, cap * sizeof *e);
         for (size_t i = 0; i < t->cap; i++) {
             if (!t->e[i].hash)
