@@ -368,6 +368,17 @@ static void print_json_string(const char *s, size_t n, FILE *out)
     const unsigned char *p = (const unsigned char *)s;
     fputc('"', out);
     for (size_t i = 0; i < n;) {
+        /* a run of printable ASCII that needs no escape, in one write (a
+         * call per byte, each locking the stream, was most of the time of
+         * a sink printing many addresses) */
+        size_t j = i;
+        while (j < n && p[j] >= 0x20 && p[j] < 0x7f && p[j] != '"' && p[j] != '\\')
+            j++;
+        if (j > i) {
+            fwrite(p + i, 1, j - i, out);
+            i = j;
+            continue;
+        }
         unsigned char c = p[i];
         if (c == '"' || c == '\\') {
             fputc('\\', out);
@@ -384,9 +395,6 @@ static void print_json_string(const char *s, size_t n, FILE *out)
             i++;
         } else if (c < 0x20 || c == 0x7f) {
             fprintf(out, "\\u%04x", c);
-            i++;
-        } else if (c < 0x80) {
-            fputc(c, out);
             i++;
         } else {
             size_t len = utf8_len(p + i, n - i);
