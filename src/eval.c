@@ -804,6 +804,24 @@ int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem,
     return 1;
 }
 
+/* fast_field_of(f, in[i]) for each of in[0..n) (f: a field of the
+ * element), into out: a record of the shape the field's cache knows is read
+ * with the cache looked at once, not once per element. */
+static void fields_of(sp_eval *ev, const sp_fast *f, const sp_value *in, size_t n, sp_value *out)
+{
+    uint64_t c = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < n; i++) {
+        sp_value x = in[i];
+        uint32_t id = (uint32_t)(c >> 32), slot = (uint32_t)c;
+        if (x.tag == SP_V_RECORD && id && x.u.rec->shape->id == id && slot != UINT32_MAX) {
+            out[i] = x.u.rec->vals[slot];
+        } else {
+            out[i] = fast_field_of(ev, f, x);
+            c = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED); /* it may have filled it */
+        }
+    }
+}
+
 void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k,
                         sp_value *v, unsigned char *ok)
 {
@@ -816,8 +834,8 @@ void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
     }
     const sp_fast *fk = f->kid[0], *fv = f->kid[1];
     if (fk->kind == FAST_FIELD && fk->kid[0]->kind == FAST_ELEM && fv->kind == FAST_CONST) {
+        fields_of(ev, fk, in, n, k);
         for (size_t i = 0; i < n; i++) {
-            k[i] = fast_field_of(ev, fk, in[i]);
             v[i] = fv->value;
             ok[i] = 1;
         }
@@ -1463,13 +1481,32 @@ size_t sp_eval_elem_call_ints(sp_eval *ev, const sp_expr *call, int nlocals, con
     const sp_fast *f = call->fast;
     int fast = f && (f->kind == FAST_CALL_FN || f->kind == FAST_CALL_BUILTIN) && f->n >= 1 && frame_fits(ev, nlocals);
     const sp_fast *a = fast ? f->kid[0] : NULL;
-    if (!(a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM) && n > 1)
+    if (a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM) {
+        /* as fields_of, element by element */
+        uint64_t c = __atomic_load_n(&a->at->field_cache, __ATOMIC_RELAXED);
+        for (size_t i = 0; i < n; i++) {
+            sp_value x = in[i];
+            uint32_t id = (uint32_t)(c >> 32), slot = (uint32_t)c;
+            if (x.tag == SP_V_RECORD && id && x.u.rec->shape->id == id && slot != UINT32_MAX) {
+                x = x.u.rec->vals[slot];
+            } else {
+                x = fast_field_of(ev, a, x);
+                c = __atomic_load_n(&a->at->field_cache, __ATOMIC_RELAXED);
+            }
+            if (x.tag != SP_V_INT) {
+                *stop = x;
+                *stopped = 1;
+                return i;
+            }
+            out[i] = x.u.i;
+        }
+        return n;
+    }
+    if (n > 1)
         n = 1;
     for (size_t i = 0; i < n; i++) {
         sp_value x;
-        if (a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM)
-            x = fast_field_of(ev, a, in[i]);
-        else if (a)
+        if (a)
             x = fast_operand(ev, a, in[i]);
         else
             x = sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, in[i]);
