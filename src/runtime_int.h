@@ -26,7 +26,15 @@ typedef struct sp_vec {
     size_t nseg, segcap;
 } sp_vec;
 
-void sp_vec_push(sp_vec *vec, sp_value x);
+/* Doubles vec's room (sp_vec_push's slow path). */
+void sp_vec_grow(sp_vec *vec);
+/* Appends x (inline: the readers push every line). */
+static inline void sp_vec_push(sp_vec *vec, sp_value x)
+{
+    if (vec->n == vec->cap)
+        sp_vec_grow(vec);
+    vec->v[vec->n++] = x;
+}
 /* Ends a segment at the current end of the vector, with time `t`. */
 void sp_vec_mark(sp_vec *vec, int64_t t);
 /* Empties the vector (keeping its arrays). */

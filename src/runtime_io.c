@@ -1347,6 +1347,9 @@ static void path_source(input_state *in, const char *path, int follow, int from_
         if (fd < 0)
             *err = errorf("cannot open input '%s': %s", path, strerror(errno));
         else {
+            /* read from start to end: the kernel may read further ahead
+             * (a file not in the page cache is then read in larger pieces) */
+            (void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
             in->impl = &reader_impl;
             in->state = reader_open_fd(fd, 1, path, opt, a);
         }

@@ -15,13 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sp_vec_push(sp_vec *vec, sp_value x)
+void sp_vec_grow(sp_vec *vec)
 {
-    if (vec->n == vec->cap) {
-        vec->cap = vec->cap ? vec->cap * 2 : 256;
-        vec->v = sp_xrealloc(vec->v, sizeof *vec->v * vec->cap);
-    }
-    vec->v[vec->n++] = x;
+    vec->cap = vec->cap ? vec->cap * 2 : 256;
+    vec->v = sp_xrealloc(vec->v, sizeof *vec->v * vec->cap);
 }
 
 void sp_vec_mark(sp_vec *vec, int64_t t)
