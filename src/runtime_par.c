@@ -42,7 +42,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PAR_CHUNK_BITS 12
+#define PAR_CHUNK_BITS 10
 #define PAR_CHUNK (1 << PAR_CHUNK_BITS) /* records of a source per chunk */
 /* A counting combine numbers elements and keeps counts in 32 bits: it runs
  * on batches of fewer chunks than this (2^32 elements, 64 GiB of values);
