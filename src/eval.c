@@ -592,6 +592,8 @@ typedef enum fast_kind {
     FAST_INDEX,         /* kid[0][kid[1]] */
     FAST_CALL_FN,       /* fn(kids) of a function the evaluator runs in C (sp_stmt.native) */
     FAST_CALL_BUILTIN,  /* builtin(kids) */
+    FAST_SCAN_LOG,      /* scan_access_log(kid[0], FORMAT), the format a constant (in `item`): the parser
+                         * called directly when kid[0] is a string, else as CALL_BUILTIN */
     FAST_ITEMS,         /* (kids), [kids], {name: kid, ...} */
     /* only at the root, whose result is not applied again when a function: */
     FAST_APPLY_FN,      /* `map f`: f applied to the element */
@@ -606,7 +608,7 @@ typedef struct sp_fast sp_fast;
 struct sp_fast {
     fast_kind kind;          /* which node */
     int n;                   /* number of kids */
-    uint32_t item;           /* FIELD: k when the name is _k, else 0 */
+    uint32_t item;           /* FIELD: k when the name is _k, else 0; SCAN_LOG: the format */
     int builtin;             /* CALL_BUILTIN, APPLY_BUILTIN: the built-in's index */
     int frame;               /* root: slots of the frame the tree walk would push, at least */
     const char *name;        /* FIELD: the field's name */
@@ -650,7 +652,7 @@ static __attribute__((noinline)) sp_value fast_call(sp_eval *ev, const sp_fast *
     sp_value args[FAST_MAX_ARGS];
     for (int i = 0; i < f->n; i++)
         args[i] = fast_operand(ev, f->kid[i], elem);
-    if (f->kind == FAST_CALL_BUILTIN)
+    if (f->kind != FAST_CALL_FN) /* CALL_BUILTIN, SCAN_LOG */
         return sp_builtin_call(ev, f->builtin, args, f->n, f->at);
     /* call_user, not call_native: a second caller keeps gcc from inlining
      * call_native into call_user, which every reducer call goes through */
@@ -692,6 +694,16 @@ static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
         sp_value obj = fast_operand(ev, f->kid[0], elem);
         sp_value idx = fast_operand(ev, f->kid[1], elem);
         return index_value(ev, f->at, obj, idx);
+    }
+    case FAST_SCAN_LOG: {
+        sp_value line = fast_operand(ev, f->kid[0], elem);
+        if (line.tag != SP_V_STR) { /* the built-in's checks and messages */
+            sp_value args[2] = {line, f->kid[1]->value};
+            return sp_builtin_call(ev, f->builtin, args, 2, f->at);
+        }
+        if (!ev->weblog)
+            ev->weblog = sp_weblog_state_new();
+        return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item);
     }
     case FAST_CALL_FN:
     case FAST_CALL_BUILTIN:
@@ -1092,6 +1104,22 @@ static int forward_in_order(const sp_stmt *fn, int n)
     return next == n;
 }
 
+/* A call of scan_access_log whose format is a constant string naming a
+ * format: the parser is called directly (FAST_SCAN_LOG).  f is complete. */
+static sp_fast *fast_scan_log(sp_fast *f)
+{
+    if (f->kind != FAST_CALL_BUILTIN || f->builtin != SP_BUILTIN_SCAN_ACCESS_LOG || f->n != 2 ||
+        f->kid[1]->kind != FAST_CONST || f->kid[1]->value.tag != SP_V_STR)
+        return f;
+    sp_value fmt = f->kid[1]->value;
+    int format = sp_weblog_format_lookup(fmt.u.s ? fmt.u.s : "", fmt.n);
+    if (format >= 0) {
+        f->kind = FAST_SCAN_LOG;
+        f->item = (uint32_t)format;
+    }
+    return f;
+}
+
 /* The call e of such a function as its built-in's call (what call_native
  * does at every call: the arguments in the built-in's order, errors
  * reported at the function's body). */
@@ -1113,7 +1141,7 @@ static const sp_fast *fast_forward(const sp_expr *e, const sp_stmt *fn, const sp
             f->kid[i] = c;
         }
     }
-    return f;
+    return fast_scan_log(f);
 }
 
 static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_arena *a)
@@ -1202,7 +1230,7 @@ static const sp_fast *fast_compile(const sp_expr *e, const sp_expr *lam, sp_aren
         for (const sp_arg *g = e->u.call.args; g; g = g->next)
             if (!(f->kid[i++] = fast_compile(g->value, lam, a)))
                 return NULL;
-        return i == n ? f : NULL;
+        return i == n ? fast_scan_log(f) : NULL;
     }
     case SP_E_TUPLE:
     case SP_E_LIST:

@@ -1379,6 +1379,8 @@ static const char *const fast_exprs[] = {
     "if _1 then _2 else _3.x", "it[1]", "_1[0]", "it[\"size\"]", "stats(size)", "stats(_2)",
     "merge_stats(_1, _2)", "add(_1, _2)", "up(_1)", "sub2(_1, _2)", "rev(_1, _2)", "sub2(_2.x, -1)", "length(_1)", "upper(_2)", "coalesce(_1, _2, 0)",
     "(_1, 1)", "(status, size)", "[_1, _2]", "{a: _1, b: _2 + 1}", "(it, length(_1))", "((_1, _2), _3)",
+    "scan_access_log(it, \"any\")", "(it, scan_access_log(it, \"combined\"))", "scan_access_log(_2, \"common\")",
+    "scan_access_log(it, _1)",
     "stats", "length", "add", "x -> x._2 * 2", "x -> x.size", "x -> (x, 1)", "x -> x", "x -> lim",
     "1", "\"s\"", "null", "lim", "2.5", "true", "3s", "now()",
     /* left to the tree walk: */
@@ -1492,6 +1494,10 @@ static void test_frameless_arguments_give_what_the_tree_walk_gives(void)
         TUPLE(TUPLE(I(1), I(2), I(3), I(4)), TUPLE(I(5), I(6), I(7), I(8))), TUPLE(TUPLE(I(1)), N()),
         TUPLE(builtin_fn(SP_BUILTIN_LENGTH), S("abcd")), builtin_fn(SP_BUILTIN_UPPER),
         rec, rec, rec2, rec3, rec, rec2,
+        /* access-log lines (scan_access_log): combined, common, neither */
+        S("1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /a?b=1 HTTP/1.0\" 200 2326 \"-\" \"curl\""),
+        TUPLE(S("x"), S("5.6.7.8 - bob [10/Oct/2000:13:55:37 -0700] \"POST /b HTTP/1.1\" 404 -")),
+        TUPLE(I(1), S("not a log line")),
     };
     int nel = (int)(sizeof elems / sizeof elems[0]);
 
