@@ -632,8 +632,11 @@ static inline sp_value fast_field_of(sp_eval *ev, const sp_fast *f, sp_value obj
     return field_of(ev, obj, f->name, f->at);
 }
 
+static sp_value fast_scan_log_call(sp_eval *ev, const sp_fast *f, sp_value elem);
+
 /* fast_eval, with the leaves most operands are (the element, a constant, a
- * field of the element) done in place. */
+ * field of the element) done in place, and the parser's call without
+ * fast_eval's frame. */
 static inline sp_value fast_operand(sp_eval *ev, const sp_fast *f, sp_value elem)
 {
     if (f->kind == FAST_ELEM)
@@ -642,6 +645,8 @@ static inline sp_value fast_operand(sp_eval *ev, const sp_fast *f, sp_value elem
         return f->value;
     if (f->kind == FAST_FIELD && f->kid[0]->kind == FAST_ELEM)
         return fast_field_of(ev, f, elem);
+    if (f->kind == FAST_SCAN_LOG)
+        return fast_scan_log_call(ev, f, elem);
     return fast_eval(ev, f, elem);
 }
 
@@ -657,6 +662,20 @@ static __attribute__((noinline)) sp_value fast_call(sp_eval *ev, const sp_fast *
     /* call_user, not call_native: a second caller keeps gcc from inlining
      * call_native into call_user, which every reducer call goes through */
     return call_user(ev, f->fn, args, f->n, f->at);
+}
+
+/* FAST_SCAN_LOG: the parser, or the built-in's call for what is not a
+ * string (its checks and messages). */
+static __attribute__((noinline)) sp_value fast_scan_log_call(sp_eval *ev, const sp_fast *f, sp_value elem)
+{
+    sp_value line = fast_operand(ev, f->kid[0], elem);
+    if (line.tag != SP_V_STR) {
+        sp_value args[2] = {line, f->kid[1]->value};
+        return sp_builtin_call(ev, f->builtin, args, 2, f->at);
+    }
+    if (!ev->weblog)
+        ev->weblog = sp_weblog_state_new();
+    return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item);
 }
 
 static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
@@ -695,16 +714,8 @@ static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
         sp_value idx = fast_operand(ev, f->kid[1], elem);
         return index_value(ev, f->at, obj, idx);
     }
-    case FAST_SCAN_LOG: {
-        sp_value line = fast_operand(ev, f->kid[0], elem);
-        if (line.tag != SP_V_STR) { /* the built-in's checks and messages */
-            sp_value args[2] = {line, f->kid[1]->value};
-            return sp_builtin_call(ev, f->builtin, args, 2, f->at);
-        }
-        if (!ev->weblog)
-            ev->weblog = sp_weblog_state_new();
-        return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item);
-    }
+    case FAST_SCAN_LOG:
+        return fast_scan_log_call(ev, f, elem);
     case FAST_CALL_FN:
     case FAST_CALL_BUILTIN:
         return fast_call(ev, f, elem);
@@ -782,6 +793,18 @@ void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_valu
                 r = sp_bool((r.tag == SP_V_NULL) == is_null);
             else if (r.tag == SP_V_FUNC) /* as below */
                 r = sp_eval_apply(ev, r, &in[i], 1, e);
+            out[i] = r;
+        }
+        return;
+    }
+    if (f->kind == FAST_ITEMS && f->at->kind == SP_E_TUPLE && f->n == 2) {
+        /* a pair, the usual (it, parse(it)) or (key, value): fast_eval's
+         * FAST_ITEMS in the loop */
+        for (size_t i = 0; i < n; i++) {
+            sp_value *items = sp_arena_alloc_raw(ev->arena, 2 * sizeof(sp_value));
+            items[0] = fast_operand(ev, f->kid[0], in[i]);
+            items[1] = fast_operand(ev, f->kid[1], in[i]);
+            sp_value r = {SP_V_TUPLE, 2, {.items = items}};
             out[i] = r;
         }
         return;
