@@ -125,6 +125,14 @@ static inline int sp_value_equal_inline(sp_value a, sp_value b)
             memcpy(&q, y + n - 8, 8);
             return p == q;
         }
+        if (n >= 4) { /* the first 4 bytes and the last 4, which may overlap */
+            uint32_t p0, q0, p1, q1;
+            memcpy(&p0, x, 4);
+            memcpy(&q0, y, 4);
+            memcpy(&p1, x + n - 4, 4);
+            memcpy(&q1, y + n - 4, 4);
+            return p0 == q0 && p1 == q1;
+        }
         for (size_t i = 0; i < n; i++)
             if (x[i] != y[i])
                 return 0;

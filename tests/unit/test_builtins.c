@@ -1066,6 +1066,29 @@ static void test_sum_list(void)
  * string keys (sorted by their first 16 bytes as numbers, then the rest),
  * keys that share long prefixes, prefixes of one another, high bytes and
  * NUL bytes; and for keys of mixed types. */
+/* sp_value_equal_inline (the probes of the hash tables) compares strings
+ * by words of 8 and 4 bytes: every length from 0 to 40, equal, and
+ * different in each single byte; equal to what sp_value_compare says. */
+static void test_string_equality_every_length(void)
+{
+    char a[41], b[41];
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + (i * 7) % 26);
+        sp_value x = sp_str(a, n), y = sp_str(b, n);
+        CU_ASSERT_TRUE(sp_value_equal_inline(x, y));
+        CU_ASSERT_TRUE(sp_value_equal(x, y));
+        for (size_t i = 0; i < n; i++) {
+            b[i] ^= 1;
+            report(!sp_value_equal_inline(x, y) && sp_value_compare(x, y) != 0, __LINE__,
+                   "strings of %zu bytes differing in byte %zu compare equal", n, i);
+            b[i] ^= 1;
+        }
+        if (n) /* a shorter string is not equal */
+            CU_ASSERT_FALSE(sp_value_equal_inline(x, sp_str(b, n - 1)));
+    }
+}
+
 static void test_map_sorted_pairs(void)
 {
     enum { N = 5000 };
@@ -1666,6 +1689,7 @@ static const struct {
     {"sum_list sums numbers, skipping nulls", test_sum_list},
     {"hash() is the stable hash; the tables' hash agrees with equality", test_hash},
     {"a map's pairs come sorted by key, strings by their bytes", test_map_sorted_pairs},
+    {"strings of every length compare equal exactly when their bytes are", test_string_equality_every_length},
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
