@@ -883,6 +883,16 @@ void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
     }
 }
 
+int sp_eval_elem_keys(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k)
+{
+    const sp_fast *f = e->fast;
+    if (!f || f->kind != FAST_ITEMS || f->n != 2 || f->kid[0]->kind != FAST_FIELD ||
+        f->kid[0]->kid[0]->kind != FAST_ELEM || f->kid[1]->kind != FAST_CONST || !frame_fits(ev, nlocals))
+        return 0;
+    fields_of(ev, f->kid[0], in, n, k);
+    return 1;
+}
+
 sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *args, int n)
 {
     if (e->kind == SP_E_LAMBDA)

@@ -70,6 +70,10 @@ int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem,
  * runs as one loop. */
 void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k,
                         sp_value *v, unsigned char *ok);
+/* When `e` is (FIELD, CONSTANT), a field of the element and a constant (the
+ * usual (host, 1)): the keys of in[0..n) into k, and 1 (every pair is made,
+ * its value the constant).  Else 0, and nothing is evaluated. */
+int sp_eval_elem_keys(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k);
 
 /* An operator's function argument applied to args[0..n): a reducer,
  * a state function, an inverse. */

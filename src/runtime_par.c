@@ -312,16 +312,21 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
     uint32_t at[BLOCK];
     for (size_t i0 = 0; i0 < in->n; i0 += BLOCK) {
         size_t end = i0 + BLOCK < in->n ? i0 + BLOCK : in->n;
-        sp_eval_elem_pairs(&w->ev, pair, nlocals, in->v + i0, end - i0, keys, vals, ok);
+        /* (field, 1): every element gives a pair; else some may not */
+        int all = sp_eval_elem_keys(&w->ev, pair, nlocals, in->v + i0, end - i0, keys);
+        if (!all)
+            sp_eval_elem_pairs(&w->ev, pair, nlocals, in->v + i0, end - i0, keys, vals, ok);
         par_count_room(t, end - i0);
         int nk = 0;
         for (size_t i = i0; i < end; i++) {
-            if (!ok[i - i0]) {
-                sp_vec_push(out, sp_null());
-                continue;
+            if (!all) {
+                if (!ok[i - i0]) {
+                    sp_vec_push(out, sp_null());
+                    continue;
+                }
+                if (nk != (int)(i - i0))
+                    keys[nk] = keys[i - i0]; /* nk < i - i0 */
             }
-            if (nk != (int)(i - i0))
-                keys[nk] = keys[i - i0]; /* nk < i - i0 */
             uint64_t h = sp_value_hash_inline(keys[nk]);
             hashes[nk] = h ? h : 1;
             at[nk] = (uint32_t)(i - i0);
