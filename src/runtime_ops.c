@@ -739,7 +739,8 @@ static void op_reduce_by_key_and_window(const sp_opctx *c, void *s, const sp_vec
 
 typedef struct state_by_key {
     sp_map state;    /* key -> state */
-    sp_arena *arena; /* owns keys and states */
+    sp_arena *arena; /* owns keys and states, and the garbage of the states replaced */
+    size_t live;     /* bytes of `arena` in use after it was last rebuilt (see state_compact) */
 } state_by_key;
 
 static void *state_open(const sp_opctx *c)
@@ -748,6 +749,7 @@ static void *state_open(const sp_opctx *c)
     state_by_key *s = sp_xmalloc(sizeof *s);
     sp_map_init(&s->state);
     s->arena = sp_arena_new();
+    s->live = 0;
     return s;
 }
 
@@ -768,6 +770,26 @@ static void state_size(const void *p, uint64_t *entries, uint64_t *bytes)
     *bytes = sp_arena_used(s->arena) + s->state.cap * (2 * sizeof(sp_value) + sizeof(uint64_t));
 }
 
+/* The state's arena again, with only what the map holds, once the states
+ * replaced in place take more than what is live (keys and states are
+ * copied into it once, each changed state again). */
+static void state_compact(state_by_key *s)
+{
+    size_t used = sp_arena_used(s->arena);
+    if (used <= 2 * s->live + 65536)
+        return;
+    sp_arena *arena = sp_arena_new();
+    for (size_t i = 0; i < s->state.cap; i++) {
+        if (!s->state.hashes[i])
+            continue;
+        s->state.keys[i] = sp_value_copy(arena, s->state.keys[i]);
+        s->state.vals[i] = sp_value_copy(arena, s->state.vals[i]);
+    }
+    sp_arena_free(s->arena);
+    s->arena = arena;
+    s->live = sp_arena_used(arena);
+}
+
 static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in, const sp_vec *in2, sp_vec *out)
 {
     (void)in2;
@@ -781,34 +803,48 @@ static void op_update_state_by_key(const sp_opctx *c, void *p, const sp_vec *in,
     for (size_t g = 0; g < ngroups; g++)
         *sp_map_put(&batch, groups[g].u.items[0], NULL) = groups[g].u.items[1];
 
-    /* the new state, built in a fresh arena: dropped keys leave no garbage */
-    sp_map next;
-    sp_map_init(&next);
-    sp_map_reserve(&next, s->state.n + ngroups);
-    sp_arena *arena = sp_arena_new();
+    /* The state is updated in place: every key it holds gets f(its values
+     * of the batch or [], its state), then every key new in the batch
+     * f(its values, null); a null drops the key.  The keys that go, and
+     * those that come, wait until every function has run on the state as
+     * it was (a key dropped in this batch is not new in it). */
     sp_value empty = sp_list_new(c->ev->arena, 0);
+    sp_value *drop = NULL, *add = NULL;
+    size_t ndrop = 0, nadd = 0;
     for (size_t i = 0; i < s->state.cap; i++) {
         if (!s->state.hashes[i])
             continue;
-        sp_value key = s->state.keys[i];
-        sp_value *vals = sp_map_get(&batch, key);
+        sp_value *vals = sp_map_get(&batch, s->state.keys[i]);
         sp_value r = apply2(c, f, vals ? *vals : empty, s->state.vals[i]);
-        if (r.tag != SP_V_NULL)
-            *sp_map_put(&next, sp_value_copy(arena, key), NULL) = sp_value_copy(arena, r);
+        if (r.tag == SP_V_NULL) {
+            if (!drop)
+                drop = sp_arena_alloc_raw(c->ev->arena, sizeof *drop * s->state.n);
+            drop[ndrop++] = s->state.keys[i];
+        } else {
+            s->state.vals[i] = sp_value_copy(s->arena, r); /* a number takes no room; the rest is garbage later */
+        }
     }
     for (size_t g = 0; g < ngroups; g++) {
         sp_value key = groups[g].u.items[0];
         if (sp_map_get(&s->state, key))
             continue;
         sp_value r = apply2(c, f, groups[g].u.items[1], sp_null());
-        if (r.tag != SP_V_NULL)
-            *sp_map_put(&next, sp_value_copy(arena, key), NULL) = sp_value_copy(arena, r);
+        if (r.tag != SP_V_NULL) {
+            if (!add)
+                add = sp_arena_alloc_raw(c->ev->arena, sizeof *add * 2 * ngroups);
+            add[2 * nadd] = key;
+            add[2 * nadd + 1] = r;
+            nadd++;
+        }
     }
     sp_map_free(&batch);
-    sp_map_free(&s->state);
-    sp_arena_free(s->arena);
-    s->state = next;
-    s->arena = arena;
+    for (size_t k = 0; k < ndrop; k++)
+        sp_map_remove(&s->state, drop[k]);
+    if (nadd)
+        sp_map_reserve(&s->state, s->state.n + nadd);
+    for (size_t k = 0; k < nadd; k++)
+        *sp_map_put(&s->state, sp_value_copy(s->arena, add[2 * k]), NULL) = sp_value_copy(s->arena, add[2 * k + 1]);
+    state_compact(s);
     emit_sorted_map(c, &s->state, out);
 }
 
@@ -1277,6 +1313,7 @@ static int state_restore(void *p, sp_rbuf *r)
 {
     state_by_key *s = p;
     get_map(r, &s->state, s->arena);
+    s->live = sp_arena_used(s->arena);
     return r->bad ? -1 : 0;
 }
 
