@@ -519,6 +519,18 @@ static int window_emits(const window_state *w, uint64_t batch)
     return (batch + 1) % (uint64_t)w->every == 0;
 }
 
+/* The keys and values of m copied into `a` (an arena rebuilt: what m
+ * held in the old one is garbage left behind). */
+static void map_copy_into(sp_map *m, sp_arena *a)
+{
+    for (size_t i = 0; i < m->cap; i++) {
+        if (!m->hashes[i])
+            continue;
+        m->keys[i] = sp_value_copy(a, m->keys[i]);
+        m->vals[i] = sp_value_copy(a, m->vals[i]);
+    }
+}
+
 /* Copies the running map into a fresh arena when garbage dominates. */
 static void window_compact(window_state *w)
 {
@@ -526,12 +538,7 @@ static void window_compact(window_state *w)
     if (used < 2 * w->run_compacted + (1u << 20))
         return;
     sp_arena *fresh = sp_arena_new();
-    for (size_t i = 0; i < w->running.cap; i++) {
-        if (!w->running.hashes[i])
-            continue;
-        w->running.keys[i] = sp_value_copy(fresh, w->running.keys[i]);
-        w->running.vals[i] = sp_value_copy(fresh, w->running.vals[i]);
-    }
+    map_copy_into(&w->running, fresh);
     for (size_t i = 0; i < w->refs.cap; i++)
         if (w->refs.hashes[i])
             w->refs.keys[i] = sp_value_copy(fresh, w->refs.keys[i]);
@@ -779,12 +786,7 @@ static void state_compact(state_by_key *s)
     if (used <= 2 * s->live + 65536)
         return;
     sp_arena *arena = sp_arena_new();
-    for (size_t i = 0; i < s->state.cap; i++) {
-        if (!s->state.hashes[i])
-            continue;
-        s->state.keys[i] = sp_value_copy(arena, s->state.keys[i]);
-        s->state.vals[i] = sp_value_copy(arena, s->state.vals[i]);
-    }
+    map_copy_into(&s->state, arena);
     sp_arena_free(s->arena);
     s->arena = arena;
     s->live = sp_arena_used(arena);
