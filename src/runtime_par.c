@@ -42,12 +42,13 @@
 #include <string.h>
 #include <time.h>
 
-#define PAR_CHUNK_BITS 10
-#define PAR_CHUNK (1 << PAR_CHUNK_BITS) /* records of a source per chunk */
-/* A counting combine numbers elements and keeps counts in 32 bits: it runs
- * on batches of fewer chunks than this (2^32 elements, 64 GiB of values);
- * larger ones go through the general combine. */
-#define PAR_COUNT_CHUNKS (1u << (32 - PAR_CHUNK_BITS))
+#define PAR_CHUNK 1024 /* records of a source per chunk */
+/* A counting combine keeps a key's count (below 2^40: a trillion elements
+ * in one batch) and the chunk it first came in (below 2^24) in one word:
+ * it runs on batches of fewer chunks than this (16 G elements of a
+ * source, 256 GiB of values); larger ones go through the general combine. */
+#define PAR_COUNT_BITS 40
+#define PAR_COUNT_CHUNKS (1u << (64 - PAR_COUNT_BITS))
 #define PAR_PARTS 16   /* key partitions of a keyed combine's merge */
 
 typedef struct par_chunk {
@@ -64,9 +65,15 @@ typedef struct par_chunk {
 typedef struct par_count {
     uint64_t hash;  /* the key's hash as sp_map keeps it (never 0); 0: an empty entry */
     sp_value key;   /* its first element's key, copied into the worker's arena */
-    uint32_t n;     /* how many elements had it */
-    uint32_t first; /* its first element in chunk order: chunk << PAR_CHUNK_BITS | index in the chunk */
+    /* first << PAR_COUNT_BITS | n: n, how many elements had it; first, the
+     * chunk its first element came in (a worker runs its chunks in order,
+     * and no two workers run the same chunk, so the chunk alone orders a
+     * key's entries of different workers) */
+    uint64_t count;
 } par_count; /* 32 bytes, in a table aligned to 64: an entry is on one cache line */
+
+#define PAR_COUNT_N(e) ((e)->count & ((UINT64_C(1) << PAR_COUNT_BITS) - 1))
+#define PAR_COUNT_FIRST(e) ((e)->count >> PAR_COUNT_BITS)
 
 /* A worker's counts of one counting combine, for the whole batch: open
  * addressing on `e`; then, once its chunks are done, the entries by key
@@ -230,9 +237,9 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
         const sp_expr *pair = p->pair[combs[m].input];
         const sp_expr *v = pair ? pair->u.items.items->next->value : NULL;
         p->adds[m] = sp_eval_fn_kind_of(combs[m].f) == SP_EVAL_FN_ADD;
-        /* |literal| <= 2^30: no count of a batch's elements times it overflows */
-        p->counting[m] = combs[m].keyed && p->adds[m] && v && v->kind == SP_E_INT && v->u.i <= (1 << 30) &&
-                         v->u.i >= -(1 << 30);
+        /* |literal| <= 2^23: no count (below 2^40) times it overflows */
+        p->counting[m] = combs[m].keyed && p->adds[m] && v && v->kind == SP_E_INT && v->u.i <= (1 << 23) &&
+                         v->u.i >= -(1 << 23);
         p->count_by[m] = p->counting[m] ? v->u.i : 0;
     }
     for (int k = 0; k < threads; k++) {
@@ -292,7 +299,7 @@ static inline par_count *par_count_put(par_counts *t, sp_value key, uint64_t h)
     }
     t->n++;
     t->e[i].hash = h;
-    t->e[i].n = 0;
+    t->e[i].count = 0;
     return &t->e[i];
 }
 
@@ -309,7 +316,6 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
     sp_value keys[BLOCK], vals[BLOCK];
     unsigned char ok[BLOCK];
     uint64_t hashes[BLOCK];
-    uint32_t at[BLOCK];
     for (size_t i0 = 0; i0 < in->n; i0 += BLOCK) {
         size_t end = i0 + BLOCK < in->n ? i0 + BLOCK : in->n;
         /* (field, 1): every element gives a pair; else some may not */
@@ -329,16 +335,16 @@ static void par_count_chunk(par_worker *w, par_counts *t, const sp_vec *in, cons
             }
             uint64_t h = sp_value_hash_inline(keys[nk]);
             hashes[nk] = h ? h : 1;
-            at[nk] = (uint32_t)(i - i0);
             __builtin_prefetch(&t->e[hashes[nk] & (t->cap - 1)]);
             nk++;
         }
         for (int k = 0; k < nk; k++) {
             par_count *e = par_count_put(t, keys[k], hashes[k]);
-            if (!e->n++) {
+            if (!e->count) {
                 e->key = sp_value_copy(w->arena, keys[k]);
-                e->first = (uint32_t)c << PAR_CHUNK_BITS | (uint32_t)(i0 + at[k]);
+                e->count = (uint64_t)c << PAR_COUNT_BITS;
             }
+            e->count++;
         }
     }
 }
@@ -589,7 +595,10 @@ static int par_count_order(const void *a, const void *b)
     const par_count *x = a, *y = b;
     if (x->hash != y->hash)
         return x->hash < y->hash ? -1 : 1;
-    return x->first < y->first ? -1 : x->first > y->first;
+    if (PAR_COUNT_FIRST(x) != PAR_COUNT_FIRST(y))
+        return PAR_COUNT_FIRST(x) < PAR_COUNT_FIRST(y) ? -1 : 1;
+    /* two keys of one hash first seen in one chunk (by one worker) */
+    return sp_value_compare(x->key, y->key);
 }
 
 /* Merge task t of a counting combine on worker w: the counts of its
@@ -622,16 +631,17 @@ static void par_merge_counts(sp_par *p, par_worker *w, int t)
     sp_vec *out = &p->merged[t];
     sp_vec_reset(out);
     for (size_t i = 0; i < n; i++) {
-        if (!e[i].n)
+        if (!e[i].count)
             continue; /* added to an equal key before it */
         /* equal keys have equal hashes: the same key from other workers
          * is further on in this run of equal hashes */
+        int64_t count = (int64_t)PAR_COUNT_N(&e[i]);
         for (size_t j = i + 1; j < n && e[j].hash == e[i].hash; j++)
-            if (e[j].n && sp_value_equal(e[i].key, e[j].key)) {
-                e[i].n += e[j].n;
-                e[j].n = 0;
+            if (e[j].count && sp_value_equal(e[i].key, e[j].key)) {
+                count += (int64_t)PAR_COUNT_N(&e[j]);
+                e[j].count = 0;
             }
-        sp_vec_push(out, sp_pair(w->arena, e[i].key, sp_int((int64_t)e[i].n * p->count_by[m])));
+        sp_vec_push(out, sp_pair(w->arena, e[i].key, sp_int(count * p->count_by[m])));
     }
 }
 
@@ -721,7 +731,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
         if (p->nodes[j].input < 0 && p->nodes[j].src->n > most)
             most = p->nodes[j].src->n;
     p->nchunks = (int)((most + PAR_CHUNK - 1) / PAR_CHUNK);
-    p->count_ok = (size_t)p->nchunks <= PAR_COUNT_CHUNKS;
+    p->count_ok = (size_t)p->nchunks < PAR_COUNT_CHUNKS;
     if (p->nchunks > p->capchunks) {
         p->chunks = sp_xrealloc(p->chunks, sizeof *p->chunks * (size_t)p->nchunks);
         for (int c = p->capchunks; c < p->nchunks; c++) {
