@@ -678,6 +678,21 @@ static __attribute__((noinline)) sp_value fast_scan_log_call(sp_eval *ev, const 
     return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item);
 }
 
+/* FAST_ITEMS of a tuple: not zeroed first, as every item is set. */
+static inline sp_value fast_tuple(sp_eval *ev, const sp_fast *f, sp_value elem)
+{
+    sp_value *items = sp_arena_alloc_raw(ev->arena, sizeof(sp_value) * (size_t)(f->n ? f->n : 1));
+    sp_value v = {SP_V_TUPLE, (uint32_t)f->n, {.items = items}};
+    if (f->n == 2) { /* the usual pair, unrolled: each operand inlined once */
+        items[0] = fast_operand(ev, f->kid[0], elem);
+        items[1] = fast_operand(ev, f->kid[1], elem);
+        return v;
+    }
+    for (int i = 0; i < f->n; i++)
+        items[i] = fast_operand(ev, f->kid[i], elem);
+    return v;
+}
+
 static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
 {
     switch (f->kind) {
@@ -720,14 +735,9 @@ static sp_value fast_eval(sp_eval *ev, const sp_fast *f, sp_value elem)
     case FAST_CALL_BUILTIN:
         return fast_call(ev, f, elem);
     case FAST_ITEMS: {
-        sp_value v;
-        if (f->at->kind == SP_E_TUPLE) { /* not zeroed: every item is set below */
-            v.tag = SP_V_TUPLE;
-            v.n = (uint32_t)f->n;
-            v.u.items = sp_arena_alloc_raw(ev->arena, sizeof(sp_value) * (size_t)(f->n ? f->n : 1));
-        } else {
-            v = items_new(ev, f->at);
-        }
+        if (f->at->kind == SP_E_TUPLE)
+            return fast_tuple(ev, f, elem);
+        sp_value v = items_new(ev, f->at);
         sp_value *items = v.tag == SP_V_RECORD ? v.u.rec->vals : v.u.items;
         for (int i = 0; i < f->n; i++)
             items[i] = fast_operand(ev, f->kid[i], elem);
@@ -797,16 +807,10 @@ void sp_eval_elem_args(sp_eval *ev, const sp_expr *e, int nlocals, const sp_valu
         }
         return;
     }
-    if (f->kind == FAST_ITEMS && f->at->kind == SP_E_TUPLE && f->n == 2) {
-        /* a pair, the usual (it, parse(it)) or (key, value): fast_eval's
-         * FAST_ITEMS in the loop */
-        for (size_t i = 0; i < n; i++) {
-            sp_value *items = sp_arena_alloc_raw(ev->arena, 2 * sizeof(sp_value));
-            items[0] = fast_operand(ev, f->kid[0], in[i]);
-            items[1] = fast_operand(ev, f->kid[1], in[i]);
-            sp_value r = {SP_V_TUPLE, 2, {.items = items}};
-            out[i] = r;
-        }
+    if (f->kind == FAST_ITEMS && f->at->kind == SP_E_TUPLE) {
+        /* a tuple, as the usual (it, parse(it)): without fast_eval's frame */
+        for (size_t i = 0; i < n; i++)
+            out[i] = fast_tuple(ev, f, in[i]);
         return;
     }
     int direct = f->kind >= FAST_APPLY_FN;
@@ -839,22 +843,27 @@ int sp_eval_elem_pair(sp_eval *ev, const sp_expr *e, int nlocals, sp_value elem,
     return 1;
 }
 
+/* fast_field_of(f, x) for a loop over elements: *cache is f's field
+ * cache as the loop last read it, so that a record of the shape it knows
+ * is read without looking at the cache again (fast_field_of may fill it:
+ * it is read again then). */
+static inline sp_value field_in_loop(sp_eval *ev, const sp_fast *f, sp_value x, uint64_t *cache)
+{
+    uint32_t id = (uint32_t)(*cache >> 32), slot = (uint32_t)*cache;
+    if (x.tag == SP_V_RECORD && id && x.u.rec->shape->id == id && slot != UINT32_MAX)
+        return x.u.rec->vals[slot];
+    sp_value v = fast_field_of(ev, f, x);
+    *cache = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED);
+    return v;
+}
+
 /* fast_field_of(f, in[i]) for each of in[0..n) (f: a field of the
- * element), into out: a record of the shape the field's cache knows is read
- * with the cache looked at once, not once per element. */
+ * element), into out. */
 static void fields_of(sp_eval *ev, const sp_fast *f, const sp_value *in, size_t n, sp_value *out)
 {
-    uint64_t c = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED);
-    for (size_t i = 0; i < n; i++) {
-        sp_value x = in[i];
-        uint32_t id = (uint32_t)(c >> 32), slot = (uint32_t)c;
-        if (x.tag == SP_V_RECORD && id && x.u.rec->shape->id == id && slot != UINT32_MAX) {
-            out[i] = x.u.rec->vals[slot];
-        } else {
-            out[i] = fast_field_of(ev, f, x);
-            c = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED); /* it may have filled it */
-        }
-    }
+    uint64_t cache = __atomic_load_n(&f->at->field_cache, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < n; i++)
+        out[i] = field_in_loop(ev, f, in[i], &cache);
 }
 
 void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_value *in, size_t n, sp_value *k,
@@ -868,14 +877,6 @@ void sp_eval_elem_pairs(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
         return;
     }
     const sp_fast *fk = f->kid[0], *fv = f->kid[1];
-    if (fk->kind == FAST_FIELD && fk->kid[0]->kind == FAST_ELEM && fv->kind == FAST_CONST) {
-        fields_of(ev, fk, in, n, k);
-        for (size_t i = 0; i < n; i++) {
-            v[i] = fv->value;
-            ok[i] = 1;
-        }
-        return;
-    }
     for (size_t i = 0; i < n; i++) {
         k[i] = fast_operand(ev, fk, in[i]);
         v[i] = fast_operand(ev, fv, in[i]);
@@ -1542,35 +1543,14 @@ size_t sp_eval_elem_call_ints(sp_eval *ev, const sp_expr *call, int nlocals, con
     const sp_fast *f = call->fast;
     int fast = f && (f->kind == FAST_CALL_FN || f->kind == FAST_CALL_BUILTIN) && f->n >= 1 && frame_fits(ev, nlocals);
     const sp_fast *a = fast ? f->kid[0] : NULL;
-    if (a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM) {
-        /* as fields_of, element by element */
-        uint64_t c = __atomic_load_n(&a->at->field_cache, __ATOMIC_RELAXED);
-        for (size_t i = 0; i < n; i++) {
-            sp_value x = in[i];
-            uint32_t id = (uint32_t)(c >> 32), slot = (uint32_t)c;
-            if (x.tag == SP_V_RECORD && id && x.u.rec->shape->id == id && slot != UINT32_MAX) {
-                x = x.u.rec->vals[slot];
-            } else {
-                x = fast_field_of(ev, a, x);
-                c = __atomic_load_n(&a->at->field_cache, __ATOMIC_RELAXED);
-            }
-            if (x.tag != SP_V_INT) {
-                *stop = x;
-                *stopped = 1;
-                return i;
-            }
-            out[i] = x.u.i;
-        }
-        return n;
-    }
-    if (n > 1)
+    int field = a && a->kind == FAST_FIELD && a->kid[0]->kind == FAST_ELEM;
+    uint64_t cache = field ? __atomic_load_n(&a->at->field_cache, __ATOMIC_RELAXED) : 0;
+    if (!field && n > 1)
         n = 1;
     for (size_t i = 0; i < n; i++) {
-        sp_value x;
-        if (a)
-            x = fast_operand(ev, a, in[i]);
-        else
-            x = sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, in[i]);
+        sp_value x = field ? field_in_loop(ev, a, in[i], &cache)
+                   : a     ? fast_operand(ev, a, in[i])
+                           : sp_eval_elem_expr(ev, call->u.call.args->value, nlocals, in[i]);
         if (x.tag != SP_V_INT) {
             *stop = x;
             *stopped = 1;
