@@ -740,16 +740,13 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
                 rt->nodes[i].out.present = 0;
     /* the stateless prefix, on all threads */
     rt->par_ran = rt->par && !flush_only;
-    /* The next batch's read, while this one runs: from now on when the
-     * stage runs on one thread (the read has a core of its own), else once
-     * the stage is over, when the operators after it leave a core free. */
-    int ahead_late = rt->par_ran && sp_par_threads(rt->par) > 1;
-    if (ahead && !ahead_late)
-        read_ahead_start(rt, next_in);
     uint64_t stage0 = mono_ns();
     if (rt->par_ran)
         rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
-    if (ahead && ahead_late)
+    /* the next batch's read, while this one's operators after the stage
+     * leave a core free (reading ahead needs several threads: during the
+     * stage, all of them work) */
+    if (ahead)
         read_ahead_start(rt, next_in);
     uint64_t serial0 = mono_ns();
     rt->stats.stage_ns += serial0 - stage0;
