@@ -7,14 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ARENA_ALIGN SP_ARENA_ALIGN
 #define ARENA_BLOCK (64 * 1024)
 
 typedef struct arena_block {
     struct arena_block *next; /* older block, or NULL */
     size_t size;              /* usable bytes in data[] */
     size_t used;              /* bytes handed out from data[] */
-    _Alignas(ARENA_ALIGN) unsigned char data[];
+    _Alignas(SP_ARENA_ALIGN) unsigned char data[];
 } arena_block;
 
 struct sp_arena {
@@ -128,14 +127,9 @@ void sp_arena_free(sp_arena *a)
 
 void *sp_arena_alloc_block(sp_arena *a, size_t n)
 {
-    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    size_t need = (n + SP_ARENA_ALIGN - 1) & ~(size_t)(SP_ARENA_ALIGN - 1);
     if (need < n)
         out_of_memory(n);
-    if (a->head && (size_t)(a->bump.end - a->bump.next) >= need) { /* when called directly */
-        void *p = a->bump.next;
-        a->bump.next += need;
-        return p;
-    }
     size_t size = need > ARENA_BLOCK ? need : ARENA_BLOCK;
     /* a spare block: a standard one, or for a large request the smallest
      * large one that fits */

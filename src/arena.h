@@ -37,7 +37,8 @@ typedef struct sp_arena_bump {
     unsigned char *end;  /* the end of the block */
 } sp_arena_bump;
 
-/* sp_arena_alloc_raw when the current block has no room: a new block. */
+/* sp_arena_alloc_raw when the current block has no room (or n is too
+ * large to be aligned: out of memory): a new block. */
 void *sp_arena_alloc_block(sp_arena *a, size_t n);
 
 /* Returns n bytes aligned for any type, owned by the arena, not zeroed: for
