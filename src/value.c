@@ -228,12 +228,12 @@ uint64_t sp_value_hash_stable(sp_value v)
 uint64_t sp_value_hash(sp_value v)
 {
     switch (v.tag) {
-    case SP_V_INT: return sp_hash_mix((uint64_t)v.u.i ^ 0x2545f4914f6cdd1dULL);
-    case SP_V_STR: return sp_hash_bytes(0x4f1bbcdcbfa53e0bULL, v.u.s, v.n);
+    case SP_V_INT: return sp_hash_int(v.u.i);
+    case SP_V_STR: return sp_hash_str(v.u.s, v.n);
     case SP_V_FLOAT:
         /* an integral float hashes like the int it equals */
         if (v.u.f == floor(v.u.f) && fabs(v.u.f) < 9.2e18)
-            return sp_hash_mix((uint64_t)(int64_t)v.u.f ^ 0x2545f4914f6cdd1dULL);
+            return sp_hash_int((int64_t)v.u.f);
         return sp_hash_mix(sp_hash_bytes(3, &v.u.f, sizeof v.u.f));
     case SP_V_TUPLE:
     case SP_V_LIST: {

@@ -214,14 +214,26 @@ static inline uint64_t sp_hash_bytes(uint64_t seed, const void *p, size_t n)
     return sp_hash_fold(0xe7037ed1a0b428dbULL ^ n, sp_hash_fold(a ^ 0x8ebc6af09c88c6e3ULL, b ^ seed));
 }
 
+/* sp_value_hash of an integer (and of a float equal to one), and of a
+ * string. */
+static inline uint64_t sp_hash_int(int64_t i)
+{
+    return sp_hash_mix((uint64_t)i ^ 0x2545f4914f6cdd1dULL);
+}
+
+static inline uint64_t sp_hash_str(const char *s, size_t n)
+{
+    return sp_hash_bytes(0x4f1bbcdcbfa53e0bULL, s, n);
+}
+
 /* sp_value_hash, with integers and strings hashed inline, without a call:
  * the keys of the counting combines. */
 static inline uint64_t sp_value_hash_inline(sp_value v)
 {
     if (v.tag == SP_V_STR)
-        return sp_hash_bytes(0x4f1bbcdcbfa53e0bULL, v.u.s, v.n);
+        return sp_hash_str(v.u.s, v.n);
     if (v.tag == SP_V_INT)
-        return sp_hash_mix((uint64_t)v.u.i ^ 0x2545f4914f6cdd1dULL);
+        return sp_hash_int(v.u.i);
     return sp_value_hash(v);
 }
 /* Another, stable across versions and machines: the built-in hash(). */
