@@ -79,7 +79,8 @@ flood() {
         tail -n 1 "$name.out" 2>/dev/null | grep -q "\[$N\]" && break
         sleep 0.1
     done
-    pkill -TERM -f "^$STREAMPIPE run " 2>/dev/null
+    # this run only (the other tests may run at the same time: make -j check)
+    pkill -TERM -f "^$STREAMPIPE run .*flood\.sp$" 2>/dev/null
     wait "$pid"
     rc=$?
     peak=$(sed -n 's/^peak_rss_kb //p' "$name.err")
