@@ -283,3 +283,9 @@ char *sp_ast_expr_string(sp_arena *a, const sp_expr *e, size_t max)
     free(buf);
     return r;
 }
+
+int sp_ast_calls_builtin(const sp_expr *e, int builtin)
+{
+    return e && e->kind == SP_E_CALL && e->u.call.fn->kind == SP_E_NAME && e->u.call.fn->resolution == SP_R_BUILTIN &&
+           e->u.call.fn->slot == builtin;
+}

@@ -230,6 +230,9 @@ typedef struct sp_program {
     sp_stmt *late_streams; /* made by the checker: one per `late NAME` option */
 } sp_program;
 
+/* Is e (checked) a call of the built-in whose index is `builtin`? */
+int sp_ast_calls_builtin(const sp_expr *e, int builtin);
+
 /* Constructors used by the parser; every result lives in `a`. */
 sp_expr *sp_ast_expr(sp_arena *a, sp_expr_kind kind, sp_loc loc);
 sp_arg *sp_ast_arg(sp_arena *a, const char *name, sp_loc name_loc, sp_expr *value);

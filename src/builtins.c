@@ -1474,7 +1474,8 @@ static sp_value scan_access_log(sp_eval *ev, const sp_value *args, int n, const 
     }
     if (!ev->weblog)
         ev->weblog = sp_weblog_state_new();
-    return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format);
+    return sp_weblog_record(ev->weblog, ev->arena, sptr(args[0]), args[0].n, (sp_weblog_format)format,
+                            sp_eval_weblog_proj(call));
 }
 
 static sp_value builtin_call(sp_eval *ev, int id, const sp_value *args, int n, const sp_expr *call);

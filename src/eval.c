@@ -6,6 +6,7 @@
  * comparisons with null are false, a field of null is null. */
 #include "eval.h"
 #include "builtins.h"
+#include "project.h"
 #include "weblog.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -614,6 +615,7 @@ struct sp_fast {
     const char *name;        /* FIELD: the field's name */
     const sp_expr *at;       /* the expression: errors are reported at it; FIELD: its cache */
     const sp_stmt *fn;       /* CALL_FN, APPLY_FN: the function */
+    const sp_weblog_proj *proj; /* SCAN_LOG: the records' projection (sp_eval_weblog_proj), or NULL */
     sp_value value;          /* CONST */
     const struct sp_fast *kid[]; /* operands, n of them, in the expression's order */
 };
@@ -675,7 +677,8 @@ static __attribute__((noinline)) sp_value fast_scan_log_call(sp_eval *ev, const 
     }
     if (!ev->weblog)
         ev->weblog = sp_weblog_state_new();
-    return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item);
+    return sp_weblog_record(ev->weblog, ev->arena, line.u.s ? line.u.s : "", line.n, (sp_weblog_format)f->item,
+                            f->proj);
 }
 
 /* FAST_ITEMS of a tuple: not zeroed first, as every item is set. */
@@ -1150,6 +1153,7 @@ static sp_fast *fast_scan_log(sp_fast *f)
     if (format >= 0) {
         f->kind = FAST_SCAN_LOG;
         f->item = (uint32_t)format;
+        f->proj = sp_eval_weblog_proj(f->at);
     }
     return f;
 }
@@ -1312,17 +1316,34 @@ static const sp_fast *fast_compile_arg(const sp_expr *e, sp_arena *a)
 
 /* ----- preparation ----- */
 
-static void prepare_expr(sp_expr *e, sp_arena *a);
+/* What sp_eval_prepare hands down the tree. */
+typedef struct prep {
+    sp_arena *a;                  /* where what it makes lives */
+    const sp_weblog_proj *weblog; /* the projection of scan_access_log's records, or NULL */
+} prep;
 
-static void prepare_args(sp_arg *args, sp_arena *a)
+/* A call of the scan_access_log built-in. */
+static int is_scan_call(const sp_expr *e)
+{
+    return sp_ast_calls_builtin(e, SP_BUILTIN_SCAN_ACCESS_LOG);
+}
+
+const sp_weblog_proj *sp_eval_weblog_proj(const sp_expr *call)
+{
+    return is_scan_call(call) ? call->rt : NULL;
+}
+
+static void prepare_expr(sp_expr *e, const prep *pp);
+
+static void prepare_args(sp_arg *args, const prep *pp)
 {
     for (sp_arg *g = args; g; g = g->next)
-        prepare_expr(g->value, a);
+        prepare_expr(g->value, pp);
 }
 
 /* Compiles the regular expression of a match/extract/captures call when it
  * is a constant string. */
-static void prepare_regex(sp_expr *e, sp_arena *a)
+static void prepare_regex(sp_expr *e, const prep *pp)
 {
     const sp_expr *fn = e->u.call.fn;
     if (fn->kind != SP_E_NAME || fn->resolution != SP_R_BUILTIN)
@@ -1336,59 +1357,61 @@ static void prepare_regex(sp_expr *e, sp_arena *a)
         pat = ((const sp_stmt *)pat->target)->value;
     if (pat->kind != SP_E_STRING)
         return;
-    sp_regex *re = sp_regex_prepare(pat->u.str.s, pat->u.str.len, a);
+    sp_regex *re = sp_regex_prepare(pat->u.str.s, pat->u.str.len, pp->a);
     if (!re)
         return; /* the checker has reported it */
     e->rt = re;
 }
 
-static void prepare_expr(sp_expr *e, sp_arena *a)
+static void prepare_expr(sp_expr *e, const prep *pp)
 {
     if (!e)
         return;
     switch (e->kind) {
-    case SP_E_FIELD: prepare_expr(e->u.field.obj, a); break;
+    case SP_E_FIELD: prepare_expr(e->u.field.obj, pp); break;
     case SP_E_INDEX:
-        prepare_expr(e->u.index.obj, a);
-        prepare_expr(e->u.index.index, a);
+        prepare_expr(e->u.index.obj, pp);
+        prepare_expr(e->u.index.index, pp);
         break;
     case SP_E_CALL:
-        prepare_expr(e->u.call.fn, a);
-        prepare_args(e->u.call.args, a);
-        if (!e->rt)
-            prepare_regex(e, a);
+        prepare_expr(e->u.call.fn, pp);
+        prepare_args(e->u.call.args, pp);
+        if (is_scan_call(e))
+            e->rt = (void *)pp->weblog; /* read-only */
+        else if (!e->rt)
+            prepare_regex(e, pp);
         break;
-    case SP_E_UNARY: prepare_expr(e->u.unary.e, a); break;
+    case SP_E_UNARY: prepare_expr(e->u.unary.e, pp); break;
     case SP_E_BINARY:
-        prepare_expr(e->u.binary.l, a);
-        prepare_expr(e->u.binary.r, a);
+        prepare_expr(e->u.binary.l, pp);
+        prepare_expr(e->u.binary.r, pp);
         break;
     case SP_E_IF:
-        prepare_expr(e->u.cond.c, a);
-        prepare_expr(e->u.cond.t, a);
-        prepare_expr(e->u.cond.e, a);
+        prepare_expr(e->u.cond.c, pp);
+        prepare_expr(e->u.cond.t, pp);
+        prepare_expr(e->u.cond.e, pp);
         break;
     case SP_E_LET:
-        prepare_expr(e->u.let.value, a);
-        prepare_expr(e->u.let.body, a);
+        prepare_expr(e->u.let.value, pp);
+        prepare_expr(e->u.let.body, pp);
         break;
-    case SP_E_LAMBDA: prepare_expr(e->u.lambda.body, a); break;
+    case SP_E_LAMBDA: prepare_expr(e->u.lambda.body, pp); break;
     case SP_E_RECORD:
         if (!e->rt) {
-            sp_shape *sh = sp_arena_alloc(a, sizeof *sh);
+            sp_shape *sh = sp_arena_alloc(pp->a, sizeof *sh);
             sh->n = e->u.items.n;
-            sh->names = sp_arena_alloc(a, sizeof *sh->names * (size_t)(sh->n ? sh->n : 1));
+            sh->names = sp_arena_alloc(pp->a, sizeof *sh->names * (size_t)(sh->n ? sh->n : 1));
             int i = 0;
             for (const sp_arg *g = e->u.items.items; g; g = g->next)
                 sh->names[i++] = g->name;
             sh->id = sp_shape_id();
             e->rt = sh;
         }
-        prepare_args(e->u.items.items, a);
+        prepare_args(e->u.items.items, pp);
         break;
     case SP_E_TUPLE:
     case SP_E_LIST:
-        prepare_args(e->u.items.items, a);
+        prepare_args(e->u.items.items, pp);
         break;
     default:
         break;
@@ -1416,7 +1439,9 @@ static void unprepare_expr(sp_expr *e)
     case SP_E_CALL:
         unprepare_expr(e->u.call.fn);
         unprepare_args(e->u.call.args);
-        if (e->rt) {
+        if (is_scan_call(e)) {
+            e->rt = NULL; /* the projection: in sp_eval_prepare's arena */
+        } else if (e->rt) {
             sp_regex_free(e->rt);
             e->rt = NULL;
         }
@@ -1446,14 +1471,14 @@ static void unprepare_expr(sp_expr *e)
     }
 }
 
-static void walk_program(sp_program *p, sp_arena *a, int prepare)
+static void walk_program(sp_program *p, const prep *pp, int prepare)
 {
     sp_stmt *lists[2] = {p->library, p->stmts};
     for (int k = 0; k < 2; k++) {
         for (sp_stmt *s = lists[k]; s; s = s->next) {
             if (s->kind == SP_S_FN || s->kind == SP_S_PARAM) {
                 if (prepare)
-                    prepare_expr(s->value, a);
+                    prepare_expr(s->value, pp);
                 else
                     unprepare_expr(s->value);
             }
@@ -1461,11 +1486,11 @@ static void walk_program(sp_program *p, sp_arena *a, int prepare)
                 continue;
             for (sp_step *st = s->steps; st; st = st->next) {
                 for (sp_arg *g = st->args; g; g = g->next) {
-                    prepare ? prepare_expr(g->value, a) : unprepare_expr(g->value);
+                    prepare ? prepare_expr(g->value, pp) : unprepare_expr(g->value);
                     g->value->fast = NULL; /* sp_eval_prepare makes it, after this walk */
                 }
                 for (sp_opt *o = st->opts; o; o = o->next) {
-                    prepare ? prepare_expr(o->value, a) : unprepare_expr(o->value);
+                    prepare ? prepare_expr(o->value, pp) : unprepare_expr(o->value);
                     if (o->value)
                         o->value->fast = NULL;
                 }
@@ -1476,7 +1501,8 @@ static void walk_program(sp_program *p, sp_arena *a, int prepare)
 
 int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a)
 {
-    walk_program(p, a, 1);
+    prep pp = {a, sp_weblog_proj_new(a, sp_project_weblog(p))};
+    walk_program(p, &pp, 1);
     for (sp_stmt *s = p->library; s; s = s->next)
         s->native = native_of(s, d);
     for (sp_stmt *s = p->stmts; s; s = s->next)

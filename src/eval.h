@@ -47,6 +47,11 @@ int sp_eval_prepare(sp_program *p, sp_diag *d, sp_arena *a);
 /* Frees what sp_eval_prepare made. */
 void sp_eval_unprepare(sp_program *p);
 
+/* The projection of the records a scan_access_log call makes (weblog.h,
+ * project.h), as sp_eval_prepare found it; NULL for every field, and for
+ * what is not such a call. */
+const struct sp_weblog_proj *sp_eval_weblog_proj(const sp_expr *call);
+
 /* Evaluates e in the current frame. */
 sp_value sp_eval_expr(sp_eval *ev, const sp_expr *e);
 

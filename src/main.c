@@ -22,10 +22,12 @@
 #include "ops.h"
 #include "parse.h"
 #include "plan.h"
+#include "project.h"
 #include "pool.h"
 #include "runtime.h"
 #include "stats.h"
 #include "ui.h"
+#include "weblog.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.0.0"
@@ -584,7 +586,7 @@ static int watch_end(cli *c, run_watch *w, int ok)
 
 /* STREAMPIPE_PROFILE=1: time and records per plan node on standard error,
  * for profiling (the statistics UI shows the same counters). */
-static void print_profile(const sp_runtime *rt, const sp_plan *plan)
+static void print_profile(const sp_runtime *rt, const sp_plan *plan, const sp_program *program)
 {
     uint64_t total = 0;
     for (int i = 0; i < sp_runtime_node_count(rt); i++) {
@@ -616,6 +618,18 @@ static void print_profile(const sp_runtime *rt, const sp_plan *plan)
     sp_runtime_stats(rt, &rs);
     fprintf(stderr, "wall: parallel stage %.3f s, the operators after it (one thread) %.3f s\n",
             (double)rs.stage_ns / 1e9, (double)rs.serial_ns / 1e9);
+    /* the projection of the access-log records (project.h) */
+    uint32_t fields = sp_project_weblog(program);
+    const sp_shape *sh = sp_weblog_shape();
+    if (fields == SP_PROJECT_ALL) {
+        fputs("access-log records: every field (a record may be read whole)\n", stderr);
+        return;
+    }
+    fprintf(stderr, "access-log records: %d of %d fields read:", __builtin_popcount(fields), sh->n);
+    for (int i = 0; i < sh->n; i++)
+        if (fields >> i & 1)
+            fprintf(stderr, " %s", sh->names[i]);
+    fputc('\n', stderr);
 }
 
 static int command_run(cli *c, sp_diag *d, sp_arena *a)
@@ -700,7 +714,7 @@ static int command_run(cli *c, sp_diag *d, sp_arena *a)
                 st.batches, st.batches == 1 ? "" : "es", st.records_in, st.malformed, st.eval_errors,
                 st.late);
     if (getenv("STREAMPIPE_PROFILE") && *getenv("STREAMPIPE_PROFILE"))
-        print_profile(rt, plan);
+        print_profile(rt, plan, c->program);
     int wrc = watch_end(c, &w, rc == 0);
     sp_runtime_free(rt);
     return rc ? rc : wrc;

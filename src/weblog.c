@@ -845,7 +845,34 @@ static sp_value str_or_empty(sp_weblog_text t)
     return t.s ? sp_str(t.s, t.n) : sp_str("", 0);
 }
 
-sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format format)
+/* A projection (weblog.h): the fields kept, in shape order. */
+struct sp_weblog_proj {
+    sp_shape shape;  /* the kept fields' names; its own id */
+    uint32_t fields; /* bit k: field k (F_*) is kept */
+};
+
+#define ALL_FIELDS ((UINT32_C(1) << F_COUNT) - 1)
+
+const sp_weblog_proj *sp_weblog_proj_new(sp_arena *a, uint32_t fields)
+{
+    fields &= ALL_FIELDS;
+    if (fields == ALL_FIELDS)
+        return NULL;
+    sp_weblog_proj *p = sp_arena_alloc(a, sizeof *p);
+    const char **names = sp_arena_alloc(a, sizeof *names * F_COUNT);
+    int n = 0;
+    for (int k = 0; k < F_COUNT; k++)
+        if (fields >> k & 1)
+            names[n++] = field_names[k];
+    p->shape.n = n;
+    p->shape.names = names;
+    p->shape.id = sp_shape_id();
+    p->fields = fields;
+    return p;
+}
+
+sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format format,
+                          const sp_weblog_proj *proj)
 {
     sp_weblog_fields m;
     if (!scan_line(line, n, format, &m))
@@ -870,28 +897,35 @@ sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, si
     if (!split) /* split_request found the target's '?' */
         query = next_byte(s, endpoint_at, endpoint_at + endpoint.n, '?');
     sp_weblog_text path = text_of(line, endpoint_at, query); /* path_of */
-    int64_t t;
-    int have_time = time_cached(st, m.time.s, m.time.n, &t);
 
+    /* the fields kept, in order: all of them, or a projection's, in a
+     * shape of their own; the tests of `keep` go the same way on every line */
+    uint32_t keep = proj ? proj->fields : ALL_FIELDS;
+    int nkeep = proj ? proj->shape.n : F_COUNT;
     /* sp_record_new() without its memset: every field is set below */
-    sp_record *rec = sp_arena_alloc_raw(a, sizeof(sp_record) + F_COUNT * sizeof(sp_value));
-    rec->shape = st->shape;
-    sp_value r = {SP_V_RECORD, F_COUNT, {.rec = rec}};
+    sp_record *rec = sp_arena_alloc_raw(a, sizeof(sp_record) + (size_t)(nkeep ? nkeep : 1) * sizeof(sp_value));
+    rec->shape = proj ? &proj->shape : st->shape;
     sp_value *v = rec->vals;
-    v[F_HOST] = sp_str(m.host.s, m.host.n); /* the core sets it */
-    v[F_IDENT] = sp_str(m.ident.s, m.ident.n); /* the core sets it */
-    v[F_USER] = sp_str(m.user.s, m.user.n); /* the core sets it */
-    v[F_TIME] = have_time ? sp_int(t) : sp_null();
-    v[F_METHOD] = str_or_empty(method);
-    v[F_ENDPOINT] = sp_str(endpoint.s, endpoint.n); /* set: the target or the request */
-    v[F_PATH] = sp_str(path.s, path.n);
-    v[F_PROTOCOL] = str_or_empty(protocol);
-    v[F_STATUS] = sp_int(status);
-    v[F_SIZE] = sp_int(size);
-    v[F_REFERER] = str_or_empty(m.referer);
-    v[F_AGENT] = str_or_empty(m.agent);
-    v[F_VHOST] = str_or_empty(m.vhost);
-    v[F_PORT] = sp_int(port);
-    v[F_DURATION_US] = sp_null();
+#define KEEP(k, value)           \
+    if (keep >> (k) & 1)         \
+        *v++ = (value)
+    KEEP(F_HOST, sp_str(m.host.s, m.host.n)); /* the core sets it */
+    KEEP(F_IDENT, sp_str(m.ident.s, m.ident.n)); /* the core sets it */
+    KEEP(F_USER, sp_str(m.user.s, m.user.n)); /* the core sets it */
+    int64_t t;
+    KEEP(F_TIME, time_cached(st, m.time.s, m.time.n, &t) ? sp_int(t) : sp_null());
+    KEEP(F_METHOD, str_or_empty(method));
+    KEEP(F_ENDPOINT, sp_str(endpoint.s, endpoint.n)); /* set: the target or the request */
+    KEEP(F_PATH, sp_str(path.s, path.n));
+    KEEP(F_PROTOCOL, str_or_empty(protocol));
+    KEEP(F_STATUS, sp_int(status));
+    KEEP(F_SIZE, sp_int(size));
+    KEEP(F_REFERER, str_or_empty(m.referer));
+    KEEP(F_AGENT, str_or_empty(m.agent));
+    KEEP(F_VHOST, str_or_empty(m.vhost));
+    KEEP(F_PORT, sp_int(port));
+    KEEP(F_DURATION_US, sp_null());
+#undef KEEP
+    sp_value r = {SP_V_RECORD, (uint32_t)nkeep, {.rec = rec}};
     return r;
 }

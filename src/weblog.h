@@ -96,12 +96,23 @@ void sp_weblog_state_free(sp_weblog_state *st);
  * `st` (not NULL) caches the last text seen. */
 int sp_weblog_time(sp_weblog_state *st, const char *s, size_t n, int64_t *ms);
 
+/* A projection of the records (project.h): only the fields a program
+ * reads, in a shape of their own (the kept fields, in the usual order).
+ * Opaque, read-only once made; shared by every thread. */
+typedef struct sp_weblog_proj sp_weblog_proj;
+
+/* The projection keeping `fields` (bit i: field i of sp_weblog_shape()),
+ * allocated in `a`; NULL when that is every field (no projection). */
+const sp_weblog_proj *sp_weblog_proj_new(sp_arena *a, uint32_t fields);
+
 /* The record parse_access_log (f ANY), parse_combined, parse_common or
  * parse_vhost_combined of weblog.sp gives for line[0..n): null when the line
- * is not in the format or a number does not fit in an int.  The record is
- * allocated in `a`; its strings are views into the line, which must outlive
- * it. */
-sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format f);
+ * is not in the format or a number does not fit in an int.  With `proj`
+ * (not NULL), only its fields: which lines give null does not change.  The
+ * record is allocated in `a`; its strings are views into the line, which
+ * must outlive it. */
+sp_value sp_weblog_record(sp_weblog_state *st, sp_arena *a, const char *line, size_t n, sp_weblog_format f,
+                          const sp_weblog_proj *proj);
 
 /* The shape of those records (host ident user time method endpoint path
  * protocol status size referer agent vhost port duration_us): made once,

@@ -23,7 +23,9 @@
 #     as is and mutated;
 #  4. through the binary: a pipeline over the lines of 1 with two threads,
 #     once with the native parser and once with the reference, must print the
-#     same JSON.
+#     same JSON;
+#  5. through the binary: records of only the fields a pipeline reads
+#     (src/project.c) hold what whole records hold, for each field alone.
 #
 # WEBLOG_DIFF_LINES (default 60000) sets how many lines step 3 assembles.
 # Environment (set by `make check`): STREAMPIPE, top_srcdir, top_builddir.
@@ -104,6 +106,53 @@ else
     cmp "$tmp/true.json" "$tmp/false.json" | head -n 3
     fail=1
 fi
+
+echo "== 5. records of only the fields a pipeline reads hold what the whole records hold"
+# A pipeline that reads fields by name gets records of those fields alone
+# (src/project.c); handing each record to a function first keeps them whole.
+# For every field alone, and for logs.sp's four, both print the same; the
+# profile says which fields the records kept.
+fields="host ident user time method endpoint path protocol status size referer agent vhost port duration_us"
+for sel in $fields "host endpoint status size"; do
+    list=$(echo "$sel" | sed 's/ /, /g')
+    for mode in projected whole; do
+        if [ $mode = projected ]; then parse='parse_access_log(it)'; else parse='whole(parse_access_log(it))'; fi
+        cat >"$tmp/proj.sp" <<EOF
+use weblog
+fn whole(r) = r
+param input = "known.log"
+source lines = file(input)
+lines | map $parse | filter it != null | map ($list, 0) | sink stdout(format: "json", name: "fields")
+EOF
+        STREAMPIPE_PROFILE=1 timeout -s KILL 120 "$STREAMPIPE" run -q --threads 2 -I "$lib" "$tmp/proj.sp" \
+            -p input="$tmp/known.log" >"$tmp/$mode.json" 2>"$tmp/$mode.err"
+        rc=$?
+        if [ $rc -ne 0 ] || ! grep -q "^access-log records: " "$tmp/$mode.err"; then
+            echo "FAIL: the pipeline reading ($list) with $mode records: exit status $rc"
+            head -n 20 "$tmp/$mode.err"
+            fail=1
+        fi
+    done
+    want="access-log records: $(echo "$sel" | wc -w) of 15 fields read: $sel"
+    if ! grep -qx "$want" "$tmp/projected.err"; then
+        echo "FAIL: reading ($list): the profile does not say '$want'"
+        grep "^access-log records" "$tmp/projected.err"
+        fail=1
+    fi
+    if ! grep -qx "access-log records: every field (a record may be read whole)" "$tmp/whole.err"; then
+        echo "FAIL: records handed to a function are not kept whole"
+        fail=1
+    fi
+    if ! cmp -s "$tmp/projected.json" "$tmp/whole.json"; then
+        echo "FAIL: reading ($list): records of those fields and whole records print different JSON"
+        cmp "$tmp/projected.json" "$tmp/whole.json" | head -n 3
+        fail=1
+    elif [ ! -s "$tmp/projected.json" ]; then
+        echo "FAIL: reading ($list): no output"
+        fail=1
+    fi
+done
+[ $fail = 0 ] && echo "the same output for each of the 15 fields alone and for (host, endpoint, status, size)"
 
 [ $fail = 0 ] && echo "run_weblog_native: pass" || echo "run_weblog_native: FAIL"
 exit $fail

@@ -25,6 +25,7 @@ int main(void)
         sp_test_register_checkpoint,
         sp_test_register_stats,
         sp_test_register_weblog,
+        sp_test_register_project,
     };
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
         if (suites[i]() != CUE_SUCCESS) {

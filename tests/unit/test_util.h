@@ -46,6 +46,7 @@ CU_ErrorCode sp_test_register_runtime(void);
 CU_ErrorCode sp_test_register_checkpoint(void);
 CU_ErrorCode sp_test_register_stats(void);
 CU_ErrorCode sp_test_register_weblog(void);
+CU_ErrorCode sp_test_register_project(void);
 
 /* Adds the tests of `tests` (terminated by {NULL, NULL}) as suite `name`,
  * with tu_teardown() after each test. */

@@ -139,13 +139,13 @@ static void test_numbers_that_do_not_fit_make_the_line_null(void)
     const char *fits = "h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775807";
     const char *over = "h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 9223372036854775808";
     const char *port = "v:99999999999999999999 h - - [01/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1";
-    sp_value r = sp_weblog_record(st, a, fits, strlen(fits), SP_WEBLOG_ANY);
+    sp_value r = sp_weblog_record(st, a, fits, strlen(fits), SP_WEBLOG_ANY, NULL);
     CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
     const sp_value *size = sp_record_get(r, "size");
     CU_ASSERT_PTR_NOT_NULL_FATAL(size);
     TU_EXPECT_INT(size->u.i, INT64_MAX);
-    CU_ASSERT_EQUAL(sp_weblog_record(st, a, over, strlen(over), SP_WEBLOG_ANY).tag, SP_V_NULL);
-    CU_ASSERT_EQUAL(sp_weblog_record(st, a, port, strlen(port), SP_WEBLOG_ANY).tag, SP_V_NULL);
+    CU_ASSERT_EQUAL(sp_weblog_record(st, a, over, strlen(over), SP_WEBLOG_ANY, NULL).tag, SP_V_NULL);
+    CU_ASSERT_EQUAL(sp_weblog_record(st, a, port, strlen(port), SP_WEBLOG_ANY, NULL).tag, SP_V_NULL);
     sp_weblog_state_free(st);
     sp_arena_free(a);
 }
@@ -172,7 +172,7 @@ static void test_the_path_ends_at_the_first_question_mark(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char line[256];
         snprintf(line, sizeof line, "h - - [01/Jan/2020:00:00:00 +0000] \"%s\" 200 5", cases[i].request);
-        sp_value r = sp_weblog_record(st, a, line, strlen(line), SP_WEBLOG_COMMON);
+        sp_value r = sp_weblog_record(st, a, line, strlen(line), SP_WEBLOG_COMMON, NULL);
         CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
         const sp_value *endpoint = sp_record_get(r, "endpoint"), *path = sp_record_get(r, "path");
         CU_ASSERT_PTR_NOT_NULL_FATAL(endpoint);
@@ -234,7 +234,7 @@ static void test_sizes_of_every_length_are_read(void)
             char *line = malloc((size_t)len); /* exactly the line: nothing after the size to read */
             CU_ASSERT_PTR_NOT_NULL_FATAL(line);
             memcpy(line, text, (size_t)len);
-            sp_value r = sp_weblog_record(st, a, line, (size_t)len, SP_WEBLOG_ANY);
+            sp_value r = sp_weblog_record(st, a, line, (size_t)len, SP_WEBLOG_ANY, NULL);
             CU_ASSERT_EQUAL_FATAL(r.tag, SP_V_RECORD);
             const sp_value *size = sp_record_get(r, "size");
             CU_ASSERT_PTR_NOT_NULL_FATAL(size);
