@@ -732,7 +732,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+#ifdef SP_PGO_BUILD
+        printf("streampipe %s (profile-guided build)\n", PACKAGE_VERSION);
+#else
         printf("streampipe %s\n", PACKAGE_VERSION);
+#endif
         return 0;
     }
     if (strcmp(cmd, "help") == 0) {
