@@ -916,7 +916,9 @@ sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
 /* ----- the prelude's statistics in C ----- */
 
 /* Functions of stdlib/core.sp the evaluator runs in C: the per-record
- * reducers of logs.sp, where the tree walk cost more than the work.  Each is
+ * reducers of logs.sp, where the tree walk cost more than the work, and
+ * running_sum, which updateStateByKey applies to every key every batch (on
+ * integers; anything else goes to its definition).  Each is
  * used only for a definition that is this text to the letter (blanks
  * aside) and whose min and max are the built-ins, so the C code is that
  * definition; any other definition, or an edited core.sp, is evaluated as
@@ -925,7 +927,7 @@ sp_value sp_eval_fn_arg(sp_eval *ev, const sp_expr *e, int nlocals, const sp_val
  * its parameters (SP_NATIVE_BINARY) and a call of a built-in on its
  * parameters and constants (SP_NATIVE_FORWARD).  sp_eval_prepare sets
  * sp_stmt.native; call_user asks call_native first. */
-enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS, SP_NATIVE_FORWARD, SP_NATIVE_BINARY };
+enum { SP_NATIVE_STATS = 1, SP_NATIVE_MERGE_STATS, SP_NATIVE_RUNNING_SUM, SP_NATIVE_FORWARD, SP_NATIVE_BINARY };
 
 static const struct {
     const char *name;
@@ -935,6 +937,8 @@ static const struct {
     {"stats", "fn stats(x) = (1, x, x, x)"},
     {"merge_stats", "fn merge_stats(a, b) = if a == null then b else if b == null then a "
                     "else (a._1 + b._1, a._2 + b._2, min(a._3, b._3), max(a._4, b._4))"},
+    /* updateStateByKey's usual function, applied to every key every batch */
+    {"running_sum", "fn running_sum(values, state) = fold(values, coalesce(state, 0), sum)"},
 };
 
 /* The i-th item of a tuple expression. */
@@ -1023,9 +1027,44 @@ static int native_of(const sp_stmt *s, const sp_diag *d)
             if (!is_builtin_call(tuple_item(t, 2), SP_BUILTIN_MIN) || !is_builtin_call(tuple_item(t, 3), SP_BUILTIN_MAX))
                 return 0;
         }
+        if (k == SP_NATIVE_RUNNING_SUM) {
+            const sp_expr *f = s->value;
+            if (!is_builtin_call(f, SP_BUILTIN_FOLD) || !is_builtin_call(f->u.call.args->next->value, SP_BUILTIN_COALESCE))
+                return 0;
+        }
         return k;
     }
     return 0;
+}
+
+/* Is `f` (a NAME) core.sp's sum, a + b, applied in C (SP_NATIVE_BINARY)?
+ * A pipeline may define a sum of its own. */
+static int is_core_sum(const sp_expr *f)
+{
+    if (f->kind != SP_E_NAME || f->resolution != SP_R_FUNCTION || !f->target)
+        return 0;
+    const sp_stmt *s = f->target;
+    const sp_expr *b = s->value;
+    return s->native == SP_NATIVE_BINARY && b->u.binary.op == SP_ADD && b->u.binary.l->slot == 0 &&
+           b->u.binary.r->slot == 1;
+}
+
+/* running_sum(values, state): the state (0 when null) plus the values, all
+ * integers, added in order; 0 (the written definition) for anything else,
+ * an overflow included (sum gives a float then), and when its `sum` is not
+ * core.sp's. */
+static int running_sum(const sp_stmt *fn, const sp_value *args, int n, sp_value *r)
+{
+    if (n != 2 || args[0].tag != SP_V_LIST || (args[1].tag != SP_V_NULL && args[1].tag != SP_V_INT) ||
+        !is_core_sum(fn->value->u.call.args->next->next->value))
+        return 0;
+    int64_t total = args[1].tag == SP_V_INT ? args[1].u.i : 0;
+    const sp_value *v = args[0].u.items;
+    for (uint32_t i = 0; i < args[0].n; i++)
+        if (v[i].tag != SP_V_INT || __builtin_add_overflow(total, v[i].u.i, &total))
+            return 0;
+    *r = sp_int(total);
+    return 1;
 }
 
 /* Applies native function fn->native into *r; 0 when these arguments are
@@ -1058,6 +1097,8 @@ static int call_native(sp_eval *ev, const sp_stmt *fn, const sp_value *args, int
         r->u.items[1] = r->u.items[2] = r->u.items[3] = args[0];
         return 1;
     }
+    if (fn->native == SP_NATIVE_RUNNING_SUM)
+        return running_sum(fn, args, n, r);
     /* merge_stats */
     if (n != 2)
         return 0;

@@ -1349,6 +1349,52 @@ static void test_native_prelude_stats(void)
     program_free(&pg);
 }
 
+/* updateStateByKey's running_sum in C gives what its definition gives:
+ * integers, null states, overflows, floats, non-lists, spread tuples; and a
+ * pipeline's own sum makes it the written definition. */
+static void test_native_running_sum(void)
+{
+    program pg;
+    int ok = program_load(&pg, "source s = stdin()\n"
+                               "s | map (it, 1) | reduceByKey sum | updateStateByKey running_sum | sink stdout\n");
+    report(ok, __LINE__, "the program does not load or check");
+    sp_stmt *rs = ok ? find_fn(&pg, "running_sum") : NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs);
+    CU_ASSERT(rs->native != 0);
+    sp_value lists[] = {LIST(I(1)), LIST(I(1), I(2), I(3)), LIST(I(INT64_MAX), I(1)), LIST(I(-4), I(INT64_MIN)),
+                        LIST(I(2), F(0.5)), LIST(I(1), S("x")), LIST(I(1), N()), sp_list_new(arena, 0),
+                        I(3), N(), S("ab")};
+    sp_value states[] = {N(), I(0), I(10), I(INT64_MAX), I(INT64_MIN), F(1.5), S("s"), TUPLE(I(1), I(2))};
+    int compared = 0;
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        for (size_t j = 0; j < sizeof states / sizeof states[0]; j++) {
+            uint64_t e0 = ev.errors;
+            sp_value fast = PCALL(&pg, "running_sum", lists[i], states[j]);
+            uint64_t e1 = ev.errors;
+            int keep = rs->native;
+            rs->native = 0;
+            sp_value slow = PCALL(&pg, "running_sum", lists[i], states[j]);
+            rs->native = keep;
+            report(fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1,
+                   __LINE__, "running_sum(%s, %s): C gives %s, the definition %s", describe(lists[i]),
+                   describe(states[j]), describe(fast), describe(slow));
+            compared++;
+        }
+    EXPECT_INT(PCALL(&pg, "running_sum", LIST(I(1), I(2), I(3)), I(10)), 16);
+    EXPECT_INT(PCALL(&pg, "running_sum", LIST(I(5)), N()), 5);
+    CU_ASSERT(compared == 88);
+    program_free(&pg);
+
+    /* with a sum of the pipeline's own, running_sum is its definition */
+    ok = program_load(&pg, "fn sum(a, b) = a * 10 + b\n"
+                           "source s = stdin()\n"
+                           "s | map (it, 1) | reduceByKey sum | updateStateByKey running_sum | sink stdout\n");
+    report(ok, __LINE__, "the program does not load or check");
+    if (ok)
+        EXPECT_INT(PCALL(&pg, "running_sum", LIST(I(1), I(2)), I(3)), 312);
+    program_free(&pg);
+}
+
 /* A function that only hands its parameters and constants to a built-in is
  * called without a frame: the same results, spread tuples included. */
 static void test_forwarding_functions(void)
@@ -1693,6 +1739,7 @@ static const struct {
     {"arity is checked; a tuple spreads into arguments", test_arity_and_function_values},
     {"built-ins through the evaluator and the prelude", test_through_evaluator_prelude},
     {"the prelude's stats and merge_stats in C give what their definitions give", test_native_prelude_stats},
+    {"the prelude's running_sum in C gives what its definition gives", test_native_running_sum},
     {"functions that hand their parameters to a built-in are called without a frame", test_forwarding_functions},
     {"operator arguments without a frame give what the tree walk gives, errors included",
      test_frameless_arguments_give_what_the_tree_walk_gives},
