@@ -1240,6 +1240,22 @@ static sp_value program_call(program *pg, const char *name, const sp_value *args
 
 #define PCALL(pg, name, ...) program_call((pg), (name), ARGS(__VA_ARGS__), NARGS(__VA_ARGS__))
 
+/* fn (`name`), a function the evaluator runs in C, applied to args in C
+ * (*fast) and by its written definition (*slow); 1 when both give the same
+ * value of the same type and report as many errors. */
+static int native_same(program *pg, sp_stmt *fn, const char *name, const sp_value *args, int n, sp_value *fast,
+                       sp_value *slow)
+{
+    uint64_t e0 = ev.errors;
+    *fast = program_call(pg, name, args, n);
+    uint64_t e1 = ev.errors;
+    int keep = fn->native;
+    fn->native = 0;
+    *slow = program_call(pg, name, args, n);
+    fn->native = keep;
+    return fast->tag == slow->tag && sp_value_compare(*fast, *slow) == 0 && e1 - e0 == ev.errors - e1;
+}
+
 static void test_through_evaluator_prelude(void)
 {
     program pg;
@@ -1302,27 +1318,15 @@ static void test_native_prelude_stats(void)
     tuples[nt++] = I(3);
     int compared = 0;
     for (int i = 0; i < nv; i++) { /* stats(x) */
-        uint64_t e0 = ev.errors;
-        sp_value fast = PCALL(&pg, "stats", vals[i]);
-        uint64_t e1 = ev.errors;
-        int keep = st->native;
-        st->native = 0;
-        sp_value slow = PCALL(&pg, "stats", vals[i]);
-        st->native = keep;
-        report(fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1, __LINE__,
+        sp_value fast, slow;
+        report(native_same(&pg, st, "stats", &vals[i], 1, &fast, &slow), __LINE__,
                "stats(%s): C and the definition differ", describe(vals[i]));
         compared++;
     }
     for (int i = 0; i < nt; i++)
         for (int j = 0; j < nt; j++) { /* merge_stats(a, b) */
-            uint64_t e0 = ev.errors;
-            sp_value fast = PCALL(&pg, "merge_stats", tuples[i], tuples[j]);
-            uint64_t e1 = ev.errors;
-            int keep = ms->native;
-            ms->native = 0;
-            sp_value slow = PCALL(&pg, "merge_stats", tuples[i], tuples[j]);
-            ms->native = keep;
-            int same = fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1;
+            sp_value args[2] = {tuples[i], tuples[j]}, fast, slow;
+            int same = native_same(&pg, ms, "merge_stats", args, 2, &fast, &slow);
             for (uint32_t k = 0; same && fast.tag == SP_V_TUPLE && k < fast.n; k++)
                 same = fast.u.items[k].tag == slow.u.items[k].tag; /* 2 and 2.0 compare equal */
             report(same, __LINE__, "merge_stats(%s, %s): C gives %s, the definition %s", describe(tuples[i]),
@@ -1368,15 +1372,9 @@ static void test_native_running_sum(void)
     int compared = 0;
     for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
         for (size_t j = 0; j < sizeof states / sizeof states[0]; j++) {
-            uint64_t e0 = ev.errors;
-            sp_value fast = PCALL(&pg, "running_sum", lists[i], states[j]);
-            uint64_t e1 = ev.errors;
-            int keep = rs->native;
-            rs->native = 0;
-            sp_value slow = PCALL(&pg, "running_sum", lists[i], states[j]);
-            rs->native = keep;
-            report(fast.tag == slow.tag && sp_value_compare(fast, slow) == 0 && e1 - e0 == ev.errors - e1,
-                   __LINE__, "running_sum(%s, %s): C gives %s, the definition %s", describe(lists[i]),
+            sp_value args[2] = {lists[i], states[j]}, fast, slow;
+            report(native_same(&pg, rs, "running_sum", args, 2, &fast, &slow), __LINE__,
+                   "running_sum(%s, %s): C gives %s, the definition %s", describe(lists[i]),
                    describe(states[j]), describe(fast), describe(slow));
             compared++;
         }
