@@ -28,6 +28,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -135,17 +138,65 @@ static void reader_close(void *p)
     free(r);
 }
 
-/* Hands out one line (without its line end) unless it is too long. */
-static void reader_emit(line_reader *r, const char *s, size_t n, sp_vec *out, uint64_t *malformed)
+/* Hands out one line (without its line end) unless it is too long;
+ * returns whether it did. */
+static inline int reader_emit(line_reader *r, const char *s, size_t n, sp_vec *out, uint64_t *malformed)
 {
     if (n > 0 && s[n - 1] == '\r')
         n--;
     r->handed += n + 1;
     if ((int64_t)n > r->max_line) {
         (*malformed)++;
-        return;
+        return 0;
     }
     sp_vec_push(out, sp_str(s, n));
+    return 1;
+}
+
+/* Bit k set when p[k] is '\n', k < 64. */
+static inline uint64_t newlines64(const char *p)
+{
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    uint64_t m = 0;
+    for (int k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+        m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << (16 * k);
+    }
+    return m;
+#else
+    uint64_t m = 0;
+    for (int k = 0; k < 64; k++)
+        m |= (uint64_t)(p[k] == '\n') << k;
+    return m;
+#endif
+}
+
+/* The lines of buf[*pos, len) that end in a newline, handed out while the
+ * batch has room (count < max lines, r->handed < r->batch_bytes): the
+ * newlines of 64 bytes at a time as the bits of a mask, a line per bit,
+ * instead of a memchr call per line, which cost more than the search for
+ * lines of a hundred bytes.  Stops before the last 64 bytes (the caller's
+ * memchr takes those), or at the batch's end; *pos is then the next line's
+ * start. */
+static void reader_cut(line_reader *r, const char *buf, size_t *pos, size_t len, sp_vec *out, int64_t *count,
+                       int64_t max, uint64_t *malformed)
+{
+    size_t line = *pos;
+    for (size_t b = *pos; len - b >= 64; b += 64) {
+        uint64_t m = newlines64(buf + b);
+        while (m) {
+            size_t nl = b + (size_t)__builtin_ctzll(m);
+            m &= m - 1;
+            *count += reader_emit(r, buf + line, nl - line, out, malformed);
+            line = nl + 1;
+            if (*count >= max || r->handed >= r->batch_bytes) {
+                *pos = line;
+                return;
+            }
+        }
+    }
+    *pos = line;
 }
 
 static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t *malformed, char **err)
@@ -163,25 +214,24 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
     int64_t count = 0, count_at_buf = 0; /* lines handed out, and when `buf` was started */
     r->handed = 0;
     while (count < max && r->handed < r->batch_bytes) {
+        if (!r->skipping && len - pos >= 128) {
+            reader_cut(r, buf, &pos, len, out, &count, max, malformed);
+            if (count >= max || r->handed >= r->batch_bytes)
+                break;
+        }
         char *nl = len > pos ? memchr(buf + pos, '\n', len - pos) : NULL;
         if (nl) {
             size_t end = (size_t)(nl - buf);
             if (r->skipping)
                 r->skipping = 0;
-            else {
-                size_t before = out->n;
-                reader_emit(r, buf + pos, end - pos, out, malformed);
-                count += out->n > before;
-            }
+            else
+                count += reader_emit(r, buf + pos, end - pos, out, malformed);
             pos = end + 1;
             continue;
         }
         if (r->eof) {
-            if (pos < len && !r->skipping) { /* a last line without a newline */
-                size_t before = out->n;
-                reader_emit(r, buf + pos, len - pos, out, malformed);
-                count += out->n > before;
-            }
+            if (pos < len && !r->skipping) /* a last line without a newline */
+                count += reader_emit(r, buf + pos, len - pos, out, malformed);
             return 0;
         }
         if ((int64_t)(len - pos) > r->max_line + 1) {

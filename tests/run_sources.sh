@@ -336,6 +336,42 @@ done
 
 # ----- line rules -----
 
+begin "lines: every length around the reader's 64-byte blocks, in batches cut by lines and by bytes"
+# the file reader finds newlines 64 bytes at a time: lines of 0 to 200
+# bytes, some ending in CRLF, as one file, in batches cut by count and by
+# bytes; each line's length and its first byte must come out in order
+python3 - <<'EOF'
+import random
+random.seed(5)
+lines = []
+for i in range(6000):
+    n = random.choice([0, 1, 62, 63, 64, 65, 126, 127, 128, 129, 190, random.randint(0, 200)])
+    lines.append(bytes(random.choice(b"ab \t\x00") for _ in range(n)) + (b"\r" if i % 5 == 0 else b""))
+open("blocks.txt", "wb").write(b"".join(l + b"\n" for l in lines) + b"end without newline")
+with open("blocks.expected", "w") as f:
+    for l in lines + [b"end without newline"]:
+        l = l[:-1] if l.endswith(b"\r") else l
+        f.write("%d %d\n" % (len(l), l[0] if l else -1))
+EOF
+cat >blocks.sp <<'EOF'
+source lines = file("blocks.txt")
+lines | map (length(it), if it == "" then -1 else to_int(substr(it, 0, 1) == "a") ) | sink stdout("l", format: "json")
+EOF
+for opts in "" "-B 7" "--batch-bytes 1000" "--batch-bytes 64K -B 333"; do
+    timeout -s KILL 20 "$STREAMPIPE" run $opts blocks.sp >blocks.out 2>blocks.err
+    rc=$?
+    expect_stopped blocks
+    python3 - <<'EOF' || fail "lines of every length ($opts): not as written"
+import json
+got = []
+for line in open("blocks.out"):
+    got += json.loads(line)["value"]
+want = [tuple(map(int, l.split())) for l in open("blocks.expected")]
+want = [(n, -1 if b < 0 else int(b == ord("a"))) for n, b in want]
+assert [tuple(g) for g in got] == want, (len(got), len(want))
+EOF
+done
+
 begin "lines: the same rules for a file, standard input, a followed file and tcp"
 # the cases, each split at an awkward place by the writers
 M=$((1 << 20))
