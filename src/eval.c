@@ -966,12 +966,6 @@ static int same_text(const char *text, size_t n, const char *want)
     }
 }
 
-static int is_builtin_call(const sp_expr *e, int id)
-{
-    return e && e->kind == SP_E_CALL && e->u.call.fn->kind == SP_E_NAME &&
-           e->u.call.fn->resolution == SP_R_BUILTIN && e->u.call.fn->slot == id;
-}
-
 static int is_literal(const sp_expr *e)
 {
     return e->kind == SP_E_INT || e->kind == SP_E_DURATION || e->kind == SP_E_FLOAT || e->kind == SP_E_STRING ||
@@ -1024,12 +1018,14 @@ static int native_of(const sp_stmt *s, const sp_diag *d)
             continue;
         if (k == SP_NATIVE_MERGE_STATS) {
             const sp_expr *t = s->value->u.cond.e->u.cond.e;
-            if (!is_builtin_call(tuple_item(t, 2), SP_BUILTIN_MIN) || !is_builtin_call(tuple_item(t, 3), SP_BUILTIN_MAX))
+            if (!sp_ast_calls_builtin(tuple_item(t, 2), SP_BUILTIN_MIN) ||
+                !sp_ast_calls_builtin(tuple_item(t, 3), SP_BUILTIN_MAX))
                 return 0;
         }
         if (k == SP_NATIVE_RUNNING_SUM) {
             const sp_expr *f = s->value;
-            if (!is_builtin_call(f, SP_BUILTIN_FOLD) || !is_builtin_call(f->u.call.args->next->value, SP_BUILTIN_COALESCE))
+            if (!sp_ast_calls_builtin(f, SP_BUILTIN_FOLD) ||
+                !sp_ast_calls_builtin(f->u.call.args->next->value, SP_BUILTIN_COALESCE))
                 return 0;
         }
         return k;
