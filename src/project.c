@@ -225,16 +225,12 @@ static void walk(proj *pr, const sp_expr *e, use u, const sp_type *parent, ctx c
 /* A function's body: a producer's root is its scan_access_log call. */
 static void walk_function(proj *pr, const sp_stmt *fn)
 {
-    if (!fn->value)
-        return;
-    ctx c = {NULL, 1};
     const sp_expr *body = fn->value;
-    if (is_scan_call(body)) {
-        c.in_body = 0; /* the call's own type is always A; its arguments are not (the line) */
-        walk_items(pr, body->u.call.args, USE_OTHER, NULL, (ctx){NULL, 1});
-        return;
-    }
-    walk(pr, body, USE_OTHER, NULL, c);
+    ctx c = {NULL, 1};
+    if (is_scan_call(body)) /* its own type is always A, and where it goes is followed at its calls */
+        walk_items(pr, body->u.call.args, USE_OTHER, NULL, c);
+    else
+        walk(pr, body, USE_OTHER, NULL, c);
 }
 
 static int passes_element(const sp_step *st)
