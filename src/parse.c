@@ -80,21 +80,24 @@ static void libpath_build(libpath *lp, sp_arena *a, const char *main_path, const
     libpath_add(lp, STREAMPIPE_STDLIB_DIR);
 }
 
-/* The first NAME.sp on the path that is not the pipeline file itself (a
- * pipeline called weblog.sp can still `use weblog`), skipping the pipeline's
- * own directory when `skip_dir` (the prelude comes from the stdlib only). */
-static char *libpath_find(const libpath *lp, sp_arena *a, const char *name,
-                          const struct stat *main_st, const char *skip_dir)
+/* The first NAME.sp on the path from entry `from` on that is not the file
+ * `not` (the pipeline file: a pipeline called weblog.sp can still `use
+ * weblog`), skipping the pipeline's own directory when `skip_dir` (the
+ * prelude comes from the stdlib only).  *at: the entry it was found in. */
+static char *libpath_find(const libpath *lp, sp_arena *a, const char *name, int from,
+                          const struct stat *not, const char *skip_dir, int *at)
 {
-    for (int i = 0; i < lp->n; i++) {
+    for (int i = from; i < lp->n; i++) {
         if (skip_dir && lp->dirs[i] == skip_dir)
             continue;
-        char *path = sp_arena_printf(a, "%s/%s.sp", lp->dirs[i], name);
+        const char *dir = lp->dirs[i];
+        char *path = sp_arena_printf(a, "%s%s%s.sp", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
         struct stat st;
         if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
-        if (main_st && st.st_dev == main_st->st_dev && st.st_ino == main_st->st_ino)
+        if (not && st.st_dev == not->st_dev && st.st_ino == not->st_ino)
             continue;
+        *at = i;
         return path;
     }
     return NULL;
@@ -161,8 +164,23 @@ static void load_library(loader *L, const char *name, const sp_loc *at)
         return;
     }
     L->loaded[L->nloaded++] = name;
-    char *path = libpath_find(&L->path, L->a, name, L->have_main_st ? &L->main_st : NULL,
-                              at ? NULL : L->path.main_dir);
+    int found;
+    char *path = libpath_find(&L->path, L->a, name, 0, L->have_main_st ? &L->main_st : NULL,
+                              at ? NULL : L->path.main_dir, &found);
+    if (path && at && L->path.dirs[found] == L->path.main_dir) {
+        /* found next to the pipeline, which nobody asked for by name: say
+         * so when it hides a library of the standard one (a stale copy left
+         * there would otherwise change the pipeline's results silently) */
+        struct stat st;
+        int later;
+        const char *std = stat(path, &st) == 0 ? libpath_find(&L->path, L->a, name, found + 1, &st, NULL, &later)
+                                               : NULL;
+        if (std)
+            sp_diag_warning(L->d, *at,
+                            sp_arena_printf(L->a, "rename it to use the standard library's, or name its directory "
+                                                  "with -I to keep it and silence this"),
+                            "'use %s' loads %s, next to the pipeline, instead of %s", name, path, std);
+    }
     if (!path) {
         if (!at)
             return; /* no prelude installed: the built-ins still work */

@@ -471,6 +471,34 @@ run --in "$tmp/named" "$SP" check core.sp
 expect_rc 0
 expect_err_empty
 
+# A library next to the pipeline comes before the standard library; when it
+# hides one of the standard library's, that is said (a stale copy left there
+# would change the results silently), unless its directory is given with -I.
+begin "a library next to the pipeline that hides a standard one: a warning at the use"
+mkdir "$tmp/shadow"
+printf 'fn only_here(x) = x\n' >"$tmp/shadow/weblog.sp"
+cat >"$tmp/shadow/p.sp" <<'EOF2'
+use weblog
+source lines = stdin
+lines | map only_here | sink stdout
+EOF2
+run --in "$tmp/shadow" "$SP" check p.sp
+expect_rc 0
+expect_err_has "p.sp:1:5: warning: 'use weblog' loads ./weblog.sp, next to the pipeline, instead of "
+expect_err_has "hint: rename it to use the standard library's, or name its directory with -I to keep it and silence this"
+
+begin "a library next to the pipeline named with -I: no warning"
+run --in "$tmp/shadow" "$SP" check -I . p.sp
+expect_rc 0
+expect_err_empty
+
+begin "a library next to the pipeline that hides nothing: no warning"
+mv "$tmp/shadow/weblog.sp" "$tmp/shadow/mine.sp"
+sed -i 's/use weblog/use mine/' "$tmp/shadow/p.sp"
+run --in "$tmp/shadow" "$SP" check p.sp
+expect_rc 0
+expect_err_empty
+
 # ----- reading the pipeline from stdin -----
 
 begin "check - reads the pipeline from stdin"
