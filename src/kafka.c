@@ -600,6 +600,11 @@ typedef struct ksource {
     size_t batch_bytes;    /* bytes handed over per batch at most */
     int64_t assigned_ms;   /* when partitions were last assigned (monotonic) */
     int64_t settle_ms;     /* until=end: how long an assignment must last to be the group's last */
+    int64_t others_ms;     /* until=end in a group: when others_state() last asked (0: never) */
+    int others;            /* and what it found (OTHERS_*) */
+    int behind_part;       /* OTHERS_BEHIND: a partition committed before its end, */
+    int64_t behind_at;     /* and its committed offset */
+    int behind_noted;      /* the wait for it was said */
     int paused;            /* a full batch paused fetching: resumed by the next read */
     demo *demo;            /* input("demo"): the generator thread */
 } ksource;
@@ -622,27 +627,85 @@ static kpart *part(ksource *s, int32_t id)
     return &s->parts[id];
 }
 
-/* until=end: has everything been read?  Yes when every partition is at its
- * end, or, in a group, when we have partitions, all of them are, and the
- * assignment has lasted a session timeout: another member of the group has
- * the others.  (Without that wait, a run restarted after a crash could take
- * the partitions the dead member still held in the group's eyes for another
- * member's, and end without reading them.) */
-static int bounded_done(const ksource *s)
+/* until=end in a group: we have partitions, and all of them are read to
+ * their end. */
+static int ours_read(const ksource *s)
 {
-    int all = 1, any_assigned = 0, all_assigned = 1;
+    int any = 0;
     for (int i = 0; i < s->nparts; i++) {
-        const kpart *kp = &s->parts[i];
-        if (!kp->at_end) {
-            all = 0;
-            if (kp->assigned)
-                all_assigned = 0;
-        }
-        any_assigned |= kp->assigned;
+        if (s->parts[i].assigned && !s->parts[i].at_end)
+            return 0;
+        any |= s->parts[i].assigned;
     }
-    if (s->direct) /* every partition is ours */
-        return all;
-    return all || (any_assigned && all_assigned && mono_ms() - s->assigned_ms >= s->settle_ms);
+    return any;
+}
+
+/* What the group's committed offsets say of the partitions that are not
+ * ours and that we have not read to their end. */
+enum {
+    OTHERS_READ,    /* all committed at their end (or past it): read */
+    OTHERS_BEHIND,  /* one committed before its end: its owner is reading it, or died */
+    OTHERS_UNKNOWN  /* one without a committed offset (or the group did not answer) */
+};
+
+/* OTHERS_*, asked of the group coordinator at most every OTHERS_EVERY_MS
+ * (the answer is kept in between). */
+enum { OTHERS_EVERY_MS = 500 };
+static int others_state(ksource *s)
+{
+    int64_t now = mono_ms();
+    if (s->others_ms && now - s->others_ms < OTHERS_EVERY_MS)
+        return s->others;
+    s->others_ms = now;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(s->nparts > 0 ? s->nparts : 1);
+    for (int i = 0; i < s->nparts; i++)
+        if (!s->parts[i].at_end && !s->parts[i].assigned)
+            rd_kafka_topic_partition_list_add(l, s->topic, i);
+    int r = OTHERS_READ;
+    if (l->cnt > 0 && rd_kafka_committed(s->k.rk, l, REQUEST_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        r = OTHERS_UNKNOWN;
+    for (int i = 0; r != OTHERS_UNKNOWN && i < l->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &l->elems[i];
+        if (tp->err || tp->offset < 0)
+            r = OTHERS_UNKNOWN;
+        else if (tp->offset < s->parts[tp->partition].high) {
+            r = OTHERS_BEHIND;
+            s->behind_part = tp->partition;
+            s->behind_at = tp->offset;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return s->others = r;
+}
+
+/* until=end: has everything been read?  Yes when every partition is at its
+ * end.  In a group, also when we have partitions, all of them are, and the
+ * others have been read by the group as its committed offsets say: each
+ * committed at its end.  A partition committed before its end is being
+ * read by its owner, or was held by a member that died, whose partitions
+ * the group gives out again after its session timeout: we wait for it.
+ * One that has no committed offset at all tells nothing: then we end when
+ * the assignment has lasted a session timeout and more (settle_ms), so
+ * that a member that died before its first commit has been replaced. */
+static int bounded_done(ksource *s)
+{
+    int all = 1;
+    for (int i = 0; i < s->nparts && all; i++)
+        all = s->parts[i].at_end;
+    if (all)
+        return 1;
+    if (s->direct || !ours_read(s)) /* direct: every partition is ours */
+        return 0;
+    int others = others_state(s);
+    int settled = mono_ms() - s->assigned_ms >= s->settle_ms;
+    if (others == OTHERS_BEHIND && settled && !s->behind_noted && !s->k.quiet) {
+        /* said once: why a run whose partitions are read goes on */
+        s->behind_noted = 1;
+        notice("%s: this run's partitions are read; waiting for the group to read partition %d to %" PRId64
+               " (committed: %" PRId64 ")",
+               s->k.what, s->behind_part, s->parts[s->behind_part].high, s->behind_at);
+    }
+    return others == OTHERS_READ || (others == OTHERS_UNKNOWN && settled);
 }
 
 /* A partition read up to its end: stop fetching it. */
@@ -797,13 +860,58 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t e, rd_kafka_topic_p
         say_error(&s->k, error_kind(ae), rd_kafka_err2str(ae));
 }
 
-/* until=end: the end of every partition, now. */
+/* An error that the same request may not meet again soon: a connection
+ * lost (a broker restarting, or one that dropped the connection under
+ * load), a leader or coordinator moving, a request that timed out. */
+static int transient(rd_kafka_resp_err_t e)
+{
+    switch (e) {
+    case RD_KAFKA_RESP_ERR__TRANSPORT:
+    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
+    case RD_KAFKA_RESP_ERR__TIMED_OUT:
+    case RD_KAFKA_RESP_ERR__WAIT_COORD:
+    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The time left before `deadline` (mono_ms), for a request's timeout;
+ * after a transient error (e, unless 0), first a pause of RETRY_MS, and
+ * 0 when no time is left for another try. */
+enum { RETRY_MS = 200 };
+static int time_left(int64_t deadline, rd_kafka_resp_err_t e)
+{
+    if (e) {
+        if (!transient(e) || mono_ms() + RETRY_MS >= deadline)
+            return 0;
+        struct timespec ts = {0, RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    int64_t left = deadline - mono_ms();
+    return left > 0 ? (int)left : 0;
+}
+
+/* until=end: the end of every partition, now.  The broker has
+ * REQUEST_TIMEOUT_MS to answer, transient errors tried again in that
+ * time: one dropped connection does not end the run. */
 static int query_ends(ksource *s, const char *what, char **err)
 {
+    int64_t deadline = mono_ms() + REQUEST_TIMEOUT_MS;
+    int left;
     /* every topic: asking for this one alone may create it (the embedded
      * broker does, and brokers with auto.create.topics.enable) */
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e = rd_kafka_metadata(s->k.rk, 1, NULL, &md, REQUEST_TIMEOUT_MS);
+    rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
+    while ((left = time_left(deadline, e)) > 0 &&
+           (e = rd_kafka_metadata(s->k.rk, 1, NULL, &md, left)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        ;
     if (e) {
         *err = errmsg("%s: cannot get the partitions of topic '%s' from the Kafka broker at %s: %s", what, s->topic,
                       s->k.brokers, rd_kafka_err2str(e));
@@ -824,7 +932,11 @@ static int query_ends(ksource *s, const char *what, char **err)
     for (int i = 0; i < mt->partition_cnt; i++) {
         int32_t id = mt->partitions[i].id;
         int64_t lo = 0, hi = 0;
-        e = rd_kafka_query_watermark_offsets(s->k.rk, s->topic, id, &lo, &hi, REQUEST_TIMEOUT_MS);
+        e = RD_KAFKA_RESP_ERR_NO_ERROR;
+        deadline = mono_ms() + REQUEST_TIMEOUT_MS;
+        while ((left = time_left(deadline, e)) > 0 &&
+               (e = rd_kafka_query_watermark_offsets(s->k.rk, s->topic, id, &lo, &hi, left)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            ;
         if (e) {
             *err = errmsg("%s: cannot get the end of topic '%s' [%" PRId32 "] from %s: %s", what, s->topic, id,
                           s->k.brokers, rd_kafka_err2str(e));
@@ -1265,7 +1377,9 @@ int sp_kafka_source_read(void *state, sp_arena *a, sp_vec *out, int64_t max, uin
         if (s->bounded) {
             if (!m)
                 wake_fetcher(s);
-            if (bounded_done(s) || (s->stop && *s->stop))
+            /* our partitions read: the batch ends, so that its offsets are
+             * committed, which the other members wait for */
+            if (bounded_done(s) || (s->stop && *s->stop) || (count > 0 && ours_read(s)))
                 break;
         } else if ((!m && !s->just_assigned) || mono_ms() >= deadline)
             break;

@@ -147,6 +147,35 @@ sp again run "$top_srcdir/pipelines/logs.sp" -p "input=kafka://$addr/logs?group=
 [ "$rc" -eq 0 ] || { fail "exit status $rc"; show again.err; }
 has_text again.err " 0 records read" || { fail "expected 0 records read"; show again.err; }
 
+# Two bounded runs in one group share the partitions; each ends once the
+# group has read them all, which it learns from the group's committed
+# offsets: within seconds, not after a session timeout and 10 s more (a
+# wait that is now only for partitions nobody has committed).
+begin "source: until=end, two runs in one group at once: each line read once, both end within seconds"
+cat >lines2.sp <<'EOF2'
+param input = "-"
+source lines = input(input)
+lines | sink stdout(format: "json", name: "lines")
+EOF2
+t0=$(date +%s%N)
+timeout -s KILL 60 "$STREAMPIPE" run -q lines2.sp -p "input=kafka://$addr/logs?group=g5&from=earliest&until=end" \
+    >pairA.out 2>pairA.err &
+pa=$!
+timeout -s KILL 60 "$STREAMPIPE" run -q lines2.sp -p "input=kafka://$addr/logs?group=g5&from=earliest&until=end" \
+    >pairB.out 2>pairB.err &
+pb=$!
+wait "$pa"
+rca=$?
+wait "$pb"
+rcb=$?
+took=$((($(date +%s%N) - t0) / 1000000))
+echo "  two runs of one group, at once: both ended after $took ms"
+[ "$rca" -eq 0 ] && [ "$rcb" -eq 0 ] || { fail "exit statuses $rca and $rcb"; show pairA.err; show pairB.err; }
+{ values pairA.out; values pairB.out; } | sort >pair.got
+sort "$logs" >pair.want
+cmp -s pair.got pair.want || fail "together they read $(wc -l <pair.got) lines, not each of the $nlines once"
+[ "$took" -lt 14000 ] || fail "they took $took ms: more than a session timeout (6 s) and 10 s after joining would"
+
 # ----- committed offsets: stop and go on -----
 
 cat >lines.sp <<'EOF'
