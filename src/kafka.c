@@ -599,7 +599,8 @@ typedef struct ksource {
     int just_assigned;     /* partitions were assigned during this read */
     size_t batch_bytes;    /* bytes handed over per batch at most */
     int64_t assigned_ms;   /* when partitions were last assigned (monotonic) */
-    int64_t settle_ms;     /* until=end: how long an assignment must last to be the group's last */
+    int64_t settle_ms;     /* until=end in a group: how long an assignment must last before partitions
+                            * nobody committed are taken for read (bounded_done) */
     int64_t others_ms;     /* until=end in a group: when others_state() last asked (0: never) */
     int others;            /* and what it found (OTHERS_*) */
     int behind_part;       /* OTHERS_BEHIND: a partition committed before its end, */
@@ -882,11 +883,12 @@ static int transient(rd_kafka_resp_err_t e)
     }
 }
 
-/* The time left before `deadline` (mono_ms), for a request's timeout;
- * after a transient error (e, unless 0), first a pause of RETRY_MS, and
- * 0 when no time is left for another try. */
+/* Before a try of a request that must be answered by `deadline`
+ * (mono_ms): its timeout, the time left; 0 when there is to be no try.
+ * After a first try that failed with `e` (0: no try yet), another only
+ * for a transient error, after a pause of RETRY_MS (it sleeps). */
 enum { RETRY_MS = 200 };
-static int time_left(int64_t deadline, rd_kafka_resp_err_t e)
+static int next_try_ms(int64_t deadline, rd_kafka_resp_err_t e)
 {
     if (e) {
         if (!transient(e) || mono_ms() + RETRY_MS >= deadline)
@@ -909,7 +911,7 @@ static int query_ends(ksource *s, const char *what, char **err)
      * broker does, and brokers with auto.create.topics.enable) */
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR_NO_ERROR;
-    while ((left = time_left(deadline, e)) > 0 &&
+    while ((left = next_try_ms(deadline, e)) > 0 &&
            (e = rd_kafka_metadata(s->k.rk, 1, NULL, &md, left)) != RD_KAFKA_RESP_ERR_NO_ERROR)
         ;
     if (e) {
@@ -934,7 +936,7 @@ static int query_ends(ksource *s, const char *what, char **err)
         int64_t lo = 0, hi = 0;
         e = RD_KAFKA_RESP_ERR_NO_ERROR;
         deadline = mono_ms() + REQUEST_TIMEOUT_MS;
-        while ((left = time_left(deadline, e)) > 0 &&
+        while ((left = next_try_ms(deadline, e)) > 0 &&
                (e = rd_kafka_query_watermark_offsets(s->k.rk, s->topic, id, &lo, &hi, left)) != RD_KAFKA_RESP_ERR_NO_ERROR)
             ;
         if (e) {

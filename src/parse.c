@@ -177,8 +177,8 @@ static void load_library(loader *L, const char *name, const sp_loc *at)
                                                : NULL;
         if (std)
             sp_diag_warning(L->d, *at,
-                            sp_arena_printf(L->a, "rename it to use the standard library's, or name its directory "
-                                                  "with -I to keep it and silence this"),
+                            "rename it to use the standard library's, or name its directory with -I to keep it and "
+                            "silence this",
                             "'use %s' loads %s, next to the pipeline, instead of %s", name, path, std);
     }
     if (!path) {
