@@ -60,16 +60,20 @@ typedef struct table {
     size_t cap, n;
 } table;
 
-typedef struct keys { /* copies of the keys, in blocks never freed before the end */
+typedef struct keys { /* copies of the keys, in blocks freed at the end */
     char *at, *end;
+    void *blocks; /* the last block; each begins with a pointer to the one before */
 } keys;
 
 static const char *keys_copy(keys *k, const char *s, size_t n)
 {
     if ((size_t)(k->end - k->at) < n) {
-        size_t size = n > READ_SIZE ? n : READ_SIZE;
-        k->at = xmalloc(size);
-        k->end = k->at + size;
+        size_t size = sizeof(void *) + (n > READ_SIZE ? n : READ_SIZE);
+        void **block = xmalloc(size);
+        *block = k->blocks;
+        k->blocks = block;
+        k->at = (char *)(block + 1);
+        k->end = (char *)block + size;
     }
     char *p = k->at;
     memcpy(p, s, n);
@@ -631,5 +635,17 @@ int main(int argc, char **argv)
         printf(",%llu]", (unsigned long long)best->n);
     }
     printf("]}\n{\"sink\":\"malformed_lines\",\"value\":%llu}\n", (unsigned long long)all->malformed);
+    for (int i = 0; i < threads; i++) {
+        free(jobs[i].hosts.e);
+        free(jobs[i].endpoints.e);
+        for (void *b = jobs[i].keys.blocks; b;) {
+            void *before = *(void **)b;
+            free(b);
+            b = before;
+        }
+    }
+    free(jobs);
+    free(tid);
+    close(fd);
     return ferror(stdout) || fflush(stdout) ? 2 : 0;
 }
