@@ -8,17 +8,21 @@
  * generated for the pipeline could at best become.  It tells how far
  * streampipe is from the machine on this work (docs/performance.md).
  *
- * A line is an access-log line exactly as logs.awk says: NCSA combined, else
- * common, else Apache vhost_combined, fields separated by spaces, a blank
- * being a space, tab, CR, VT or FF; the fields (host, status, size, the
- * endpoint) are the pattern's (logs.awk takes the request after the
- * line's first ']', which differs only when the host, ident or user holds
- * one), the endpoint taken from the request as logs.awk takes it.  Its
- * output is logs.awk's, which the bench checks against mawk's on every run.
+ * A line is an access-log line as tests/logs_totals.py (the tests' own
+ * reference) and logs.awk say: NCSA combined, else common, else Apache
+ * vhost_combined, fields separated by spaces, a blank being a space, tab,
+ * CR, VT or FF.  The fields are the pattern's captures: host, status, size
+ * (`-` is 0; a size or port beyond a signed 64-bit integer makes the line
+ * malformed, as in logs_totals.py), and the endpoint taken from the request
+ * as weblog.sp's ^ *(\S+) +(.*?)(?: +PROTOCOL)? *$ does.  Its output is
+ * shaped like logs.awk's; the bench checks its totals against mawk's on
+ * every run.  (logs.awk takes the request after the line's first ']', and
+ * so differs when a host, ident or user holds one.)
  *
  *   logs [-t THREADS] FILE
  *
- * x86-64 (SSE2) or any other target (a byte at a time). */
+ * GCC or Clang on a 64-bit target (unsigned __int128), glibc (memrchr);
+ * SSE2 where there is one, else a byte at a time. */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
@@ -326,7 +330,8 @@ typedef struct job {
     keys keys;
     uint64_t codes[1000];
     uint64_t count, malformed;
-    int64_t total, min, max;
+    __int128 total; /* sizes summed without overflow (each below 2^63) */
+    int64_t min, max;
     int err;          /* errno of a failed read */
 } job;
 
