@@ -4,7 +4,8 @@
  * results), as a program made for this one job would do it: each thread
  * reads a share of the file with pread (1 MiB at a time), checks each line
  * against the format and counts it in its own tables; the tables are added
- * up at the end.  No interpreter, no records, no batches: what code
+ * up at the end.  It shares no code with streampipe (it is the yardstick,
+ * not a part).  No interpreter, no records, no batches: what code
  * generated for the pipeline could at best become.  It tells how far
  * streampipe is from the machine on this work (docs/performance.md).
  *
@@ -39,14 +40,19 @@
 
 enum { MIN_HITS = 10, TOP_N = 10, READ_SIZE = 1 << 20, INLINE = 20 };
 
-static void *xmalloc(size_t n)
+/* p, or the end of the program when an allocation failed */
+static void *checked(void *p)
 {
-    void *p = malloc(n);
     if (!p) {
         fputs("logs: out of memory\n", stderr);
         exit(2);
     }
     return p;
+}
+
+static void *xmalloc(size_t n)
+{
+    return checked(malloc(n));
 }
 
 /* ---- counting: open addressing, keys of up to INLINE bytes in the entry ---- */
@@ -87,9 +93,7 @@ static const char *keys_copy(keys *k, const char *s, size_t n)
 
 static void table_init(table *t, size_t cap)
 {
-    t->e = calloc(cap, sizeof *t->e);
-    if (!t->e)
-        xmalloc(SIZE_MAX);
+    t->e = checked(calloc(cap, sizeof *t->e));
     t->cap = cap;
     t->n = 0;
 }
@@ -154,14 +158,21 @@ static inline void table_add(table *t, keys *k, const char *s, size_t len, uint6
     }
 }
 
+/* Adds every count of `from` to `to` (keys copied into `k`; NULL: `to`
+ * points to from's copies). */
+static void table_add_all(table *to, keys *k, const table *from)
+{
+    for (size_t i = 0; i < from->cap; i++)
+        if (from->e[i].hash)
+            table_add(to, k, entry_key(&from->e[i]), from->e[i].len, from->e[i].hash, from->e[i].n);
+}
+
 static void table_grow(table *t)
 {
     table old = *t;
     table_init(t, old.cap * 2);
-    for (size_t i = 0; i < old.cap; i++)
-        if (old.e[i].hash)
-            table_add(t, NULL, entry_key(&old.e[i]), old.e[i].len, old.e[i].hash, old.e[i].n);
-    /* the inline keys were copied into the new entries; the others keep their copy */
+    /* the inline keys are copied into the new entries; the others keep their copy */
+    table_add_all(t, NULL, &old);
     free(old.e);
 }
 
@@ -587,14 +598,8 @@ int main(int argc, char **argv)
         all->malformed += j->malformed;
         for (int c = 0; c < 1000; c++)
             all->codes[c] += j->codes[c];
-        for (size_t k = 0; k < j->hosts.cap; k++)
-            if (j->hosts.e[k].hash)
-                table_add(&all->hosts, &all->keys, entry_key(&j->hosts.e[k]), j->hosts.e[k].len,
-                          j->hosts.e[k].hash, j->hosts.e[k].n);
-        for (size_t k = 0; k < j->endpoints.cap; k++)
-            if (j->endpoints.e[k].hash)
-                table_add(&all->endpoints, &all->keys, entry_key(&j->endpoints.e[k]), j->endpoints.e[k].len,
-                          j->endpoints.e[k].hash, j->endpoints.e[k].n);
+        table_add_all(&all->hosts, &all->keys, &j->hosts);
+        table_add_all(&all->endpoints, &all->keys, &j->endpoints);
     }
 
     if (all->count)
