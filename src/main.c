@@ -618,6 +618,9 @@ static void print_profile(const sp_runtime *rt, const sp_plan *plan, const sp_pr
     sp_runtime_stats(rt, &rs);
     fprintf(stderr, "wall: parallel stage %.3f s, the operators after it (one thread) %.3f s\n",
             (double)rs.stage_ns / 1e9, (double)rs.serial_ns / 1e9);
+    if (rs.ahead_ns) /* the next batch read on a thread of its own during the operators after the stage */
+        fprintf(stderr, "read ahead: %.3f s on its thread, of which the batches waited %.3f s\n",
+                (double)rs.ahead_ns / 1e9, (double)rs.ahead_wait_ns / 1e9);
     /* the projection of the access-log records (project.h) */
     uint32_t fields = sp_project_weblog(program);
     const sp_shape *sh = sp_weblog_shape();

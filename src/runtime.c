@@ -79,6 +79,7 @@ struct sp_runtime {
         char *err;         /* and its error (malloc'd) */
         uint64_t malformed; /* records it rejected */
         sp_wbuf pos;       /* the source's position after it */
+        uint64_t ns;       /* how long it took (written by its thread, read once it is joined) */
     } ahead;
     sp_wbuf pos;           /* the position of the source read ahead, after this batch's read */
 };
@@ -637,6 +638,7 @@ static int run_sink(sp_runtime *rt, node_rt *nr, uint64_t batch, int64_t time_ms
 static void *read_ahead_main(void *arg)
 {
     sp_runtime *rt = arg;
+    uint64_t t0 = mono_ns();
     node_rt *nr = &rt->nodes[rt->ahead.node];
     sp_vec_reset(&rt->ahead.out);
     rt->ahead.malformed = 0;
@@ -645,6 +647,7 @@ static void *read_ahead_main(void *arg)
     rt->ahead.pos.n = 0;
     if (rt->ahead.r >= 0 && nr->source->position)
         nr->source->position(nr->state, &rt->ahead.pos);
+    rt->ahead.ns = mono_ns() - t0;
     return NULL;
 }
 
@@ -658,11 +661,16 @@ static int read_ahead_start(sp_runtime *rt, sp_arena *arena)
     return rt->ahead.running;
 }
 
-/* Waits for the read under way, if any. */
+/* Waits for the read under way, if any; counts how long it took, and how
+ * long this wait was (the time the batch could not go on). */
 static void read_ahead_wait(sp_runtime *rt)
 {
-    if (rt->ahead.running)
+    if (rt->ahead.running) {
+        uint64_t t0 = mono_ns();
         pthread_join(rt->ahead.thread, NULL);
+        rt->stats.ahead_wait_ns += mono_ns() - t0;
+        rt->stats.ahead_ns += rt->ahead.ns;
+    }
     rt->ahead.running = 0;
 }
 

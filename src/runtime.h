@@ -60,6 +60,8 @@ typedef struct sp_run_stats {
     uint64_t late;         /* elements event-time windows found too late */
     uint64_t stage_ns;     /* wall time in the parallel stage (all threads) */
     uint64_t serial_ns;    /* wall time in the operators and sinks after it (one thread) */
+    uint64_t ahead_ns;     /* wall time the reads ahead took, on their thread */
+    uint64_t ahead_wait_ns; /* wall time the batches waited for them to end */
 } sp_run_stats;
 
 void sp_runtime_stats(const sp_runtime *rt, sp_run_stats *st);

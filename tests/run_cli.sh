@@ -602,6 +602,31 @@ run "$SP" check "$tmp/long.sp"
 expect_rc 1
 expect_err_has "unknown name"
 
+begin "profile: the read ahead's time and the batches' wait for it"
+# 3 batches of a regular file on 2 threads: batches 2 and 3 are read ahead
+# on a thread of their own; the profile says how long that took and how long
+# the batches waited (never longer than the reads, give or take the join).
+# On one thread nothing is read ahead, and the line is absent.
+cat >"$tmp/prof.sp" <<'EOF2'
+param input = "-"
+source lines = input(input)
+lines | filter it != "" | count | sink stdout(name: "n", format: "json")
+EOF2
+seq 1 3000 >"$tmp/prof.txt"
+run env STREAMPIPE_PROFILE=1 "$SP" run -q --threads 2 --batch-records 1000 "$tmp/prof.sp" -p input="$tmp/prof.txt"
+expect_rc 0
+expect_err_has "wall: parallel stage "
+line=$(grep '^read ahead: ' "$tmp/err")
+if [ -z "$line" ]; then
+    problem "stderr lacks the 'read ahead:' line"
+elif ! echo "$line" | awk '$3 ~ /^[0-9]+\.[0-9]+$/ && $4 == "s" && $13 ~ /^[0-9]+\.[0-9]+$/ && $13 <= $3 + 0.05 {ok = 1} END {exit !ok}'; then
+    problem "unexpected 'read ahead:' line: $line"
+fi
+run env STREAMPIPE_PROFILE=1 "$SP" run -q --threads 1 --batch-records 1000 "$tmp/prof.sp" -p input="$tmp/prof.txt"
+expect_rc 0
+expect_err_has "wall: parallel stage "
+expect_err_lacks "read ahead: "
+
 # ----- summary -----
 
 echo
