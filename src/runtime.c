@@ -80,9 +80,16 @@ struct sp_runtime {
         uint64_t malformed; /* records it rejected */
         sp_wbuf pos;       /* the source's position after it */
         uint64_t ns;       /* how long it took (written by its thread, read once it is joined) */
+        int done;          /* its read returned (atomic: the stage's threads look) */
+        int fed;           /* `out` has room for the whole batch: the stage may take it as it comes */
+        sp_feed feed;      /* the stage's view of it */
     } ahead;
     sp_wbuf pos;           /* the position of the source read ahead, after this batch's read */
 };
+
+/* Larger batches are read ahead whole before the stage starts (the room
+ * made for them would be too much): 16 MiB of values. */
+#define FEED_MAX_RECORDS (1u << 20)
 
 static uint64_t mono_ns(void)
 {
@@ -644,6 +651,8 @@ static void *read_ahead_main(void *arg)
     rt->ahead.malformed = 0;
     rt->ahead.r = nr->source->read(nr->state, rt->ahead.arena, &rt->ahead.out, rt->opt.batch_records,
                                    &rt->ahead.malformed, &rt->ahead.err);
+    sp_vec_publish(&rt->ahead.out); /* all of it, then that the read is over */
+    __atomic_store_n(&rt->ahead.done, 1, __ATOMIC_RELEASE);
     rt->ahead.pos.n = 0;
     if (rt->ahead.r >= 0 && nr->source->position)
         nr->source->position(nr->state, &rt->ahead.pos);
@@ -657,6 +666,16 @@ static int read_ahead_start(sp_runtime *rt, sp_arena *arena)
 {
     rt->ahead.arena = arena;
     rt->ahead.err = NULL;
+    /* room for the whole batch, so that the stage can read the lines while
+     * they come (the array must not move); not for huge batches */
+    size_t max = (size_t)rt->opt.batch_records;
+    rt->ahead.fed = rt->par && max <= FEED_MAX_RECORDS;
+    if (rt->ahead.fed && rt->ahead.out.cap < max) {
+        rt->ahead.out.v = sp_xrealloc(rt->ahead.out.v, sizeof *rt->ahead.out.v * max);
+        rt->ahead.out.cap = max;
+    }
+    rt->ahead.out.ready = 0;
+    rt->ahead.done = 0;
     rt->ahead.running = pthread_create(&rt->ahead.thread, NULL, read_ahead_main, rt) == 0;
     return rt->ahead.running;
 }
@@ -674,6 +693,30 @@ static void read_ahead_wait(sp_runtime *rt)
     rt->ahead.running = 0;
 }
 
+/* The stage's feed (sp_feed.finish): the read ahead's end. */
+static size_t feed_finish(void *ctx)
+{
+    sp_runtime *rt = ctx;
+    read_ahead_wait(rt);
+    return rt->ahead.out.n;
+}
+
+/* What the read ahead gave, once it ended, into source node nr's output.
+ * Returns the read's result. */
+static int read_ahead_take(sp_runtime *rt, node_rt *nr, char **err)
+{
+    sp_vec t = nr->out; /* the vectors swap: both keep their arrays */
+    nr->out = rt->ahead.out;
+    nr->out.present = 1;
+    rt->ahead.out = t;
+    rt->stats.malformed += rt->ahead.malformed;
+    *err = rt->ahead.err;
+    rt->ahead.err = NULL;
+    rt->pos.n = 0;
+    sp_put_bytes(&rt->pos, rt->ahead.pos.p, rt->ahead.pos.n);
+    return rt->ahead.r;
+}
+
 /* Reads source node nr's records of this batch into nr->out (in `arena`):
  * what was read ahead, or a read now.  Returns the read's result. */
 static int read_source(sp_runtime *rt, node_rt *nr, sp_arena *arena, char **err)
@@ -687,16 +730,26 @@ static int read_source(sp_runtime *rt, node_rt *nr, sp_arena *arena, char **err)
     } else {
         read_ahead_wait(rt);
     }
-    sp_vec t = nr->out; /* the vectors swap: both keep their arrays */
-    nr->out = rt->ahead.out;
-    nr->out.present = 1;
-    rt->ahead.out = t;
-    rt->stats.malformed += rt->ahead.malformed;
-    *err = rt->ahead.err;
-    rt->ahead.err = NULL;
-    rt->pos.n = 0;
-    sp_put_bytes(&rt->pos, rt->ahead.pos.p, rt->ahead.pos.n);
-    return rt->ahead.r;
+    return read_ahead_take(rt, nr, err);
+}
+
+/* After source node i's read (result r, error err): its counts, whether
+ * the next batch is read ahead (*ahead); -1 on an error (reported). */
+static int source_read(sp_runtime *rt, int i, int r, char *err, int can_ahead, int *ahead, uint64_t *records)
+{
+    node_rt *nr = &rt->nodes[i];
+    if (r < 0) {
+        fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err);
+        free(err);
+        return -1;
+    }
+    if (r == 0)
+        nr->done = 1;
+    else if (i == rt->ahead.node && can_ahead && !(rt->opt.stop && *rt->opt.stop))
+        *ahead = 1;
+    rt->stats.records_in += nr->out.n;
+    *records += nr->out.n;
+    return 0;
 }
 
 /* Runs one batch.  Returns 1 when every source is exhausted, -1 on error.
@@ -711,7 +764,9 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     rt->batch = batch;
     int all_done = 1, ahead = 0;
     uint64_t records = 0;
-    /* the sources first */
+    /* the sources first; a read ahead that runs on is taken by the stage as
+     * it goes (fed), and finished after it */
+    int fed = -1;
     for (int i = 0; i < rt->n; i++) {
         node_rt *nr = &rt->nodes[i];
         if (nr->node->kind != SP_NODE_SOURCE)
@@ -720,23 +775,31 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         nr->out.present = 1;
         char *err = NULL;
         uint64_t t0 = mono_ns();
-        if (!nr->done) {
-            int r = read_source(rt, nr, input, &err);
-            if (r < 0) {
-                fprintf(stderr, "streampipe: source '%s': %s\n", nr->node->name, err);
-                free(err);
-                return -1;
-            }
-            if (r == 0)
-                nr->done = 1;
-            else if (i == rt->ahead.node && next_in && !(rt->opt.stop && *rt->opt.stop))
-                ahead = 1;
-            rt->stats.records_in += nr->out.n;
-            records += nr->out.n;
+        if (!nr->done && i == rt->ahead.node && rt->ahead.running && rt->ahead.fed) {
+            fed = i;
+            continue;
         }
+        if (!nr->done && source_read(rt, i, read_source(rt, nr, input, &err), err, next_in != NULL, &ahead,
+                                     &records) != 0)
+            return -1;
         if (!nr->done)
             all_done = 0;
         count_node(nr, nr->out.n, nr->out.n, mono_ns() - t0);
+    }
+    uint64_t stage0 = mono_ns();
+    if (fed >= 0) {
+        /* the stage, over the lines as they come; then the read's end */
+        node_rt *nr = &rt->nodes[fed];
+        rt->ahead.feed = (sp_feed){&rt->ahead.out, &rt->ahead.done, (size_t)rt->opt.batch_records, feed_finish, rt};
+        uint64_t waited0 = rt->stats.ahead_wait_ns;
+        rt->ev.errors += sp_par_run_fed(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, &rt->ahead.feed);
+        rt->stats.ahead_wait_ns += sp_par_fed_wait_ns(rt->par);
+        char *err = NULL;
+        if (source_read(rt, fed, read_ahead_take(rt, nr, &err), err, next_in != NULL, &ahead, &records) != 0)
+            return -1;
+        if (!nr->done)
+            all_done = 0;
+        count_node(nr, nr->out.n, nr->out.n, rt->stats.ahead_wait_ns - waited0);
     }
     /* A bounded input that ended exactly at the end of the previous batch
      * leaves an empty last batch: only event-time windows still have work,
@@ -746,10 +809,10 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         for (int i = 0; i < rt->n; i++)
             if (rt->nodes[i].node->kind == SP_NODE_SOURCE)
                 rt->nodes[i].out.present = 0;
-    /* the stateless prefix, on all threads */
+    /* the stateless prefix, on all threads (fed: it ran; its output is
+     * empty when the read gave nothing) */
     rt->par_ran = rt->par && !flush_only;
-    uint64_t stage0 = mono_ns();
-    if (rt->par_ran)
+    if (rt->par_ran && fed < 0)
         rt->ev.errors += sp_par_run(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, all_done);
     /* the next batch's read, while this one's operators after the stage
      * leave a core free (reading ahead needs several threads: during the

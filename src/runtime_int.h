@@ -24,7 +24,19 @@ typedef struct sp_vec {
     size_t *seg_end;   /* end (exclusive) of each segment in v */
     int64_t *seg_time; /* its time: the end of its window (ms) */
     size_t nseg, segcap;
+    /* A source reading ahead on a thread of its own (read_ahead below)
+     * publishes here, now and then, how many elements of v are complete
+     * (sp_vec_publish), so that the stage can start on them while it reads
+     * on; left alone otherwise. */
+    size_t ready;
 } sp_vec;
+
+/* Publishes vec->n in vec->ready (a release store: the elements before it
+ * are written). */
+static inline void sp_vec_publish(sp_vec *vec)
+{
+    __atomic_store_n(&vec->ready, vec->n, __ATOMIC_RELEASE);
+}
 
 /* Doubles vec's room (sp_vec_push's slow path). */
 void sp_vec_grow(sp_vec *vec);
@@ -116,7 +128,10 @@ typedef struct sp_source_impl {
     int64_t (*lag)(const void *state);
     /* May the next read run on a thread of its own while the batch before
      * runs?  Only when it touches nothing but the source's own state and
-     * cannot block for long (a regular file).  May be NULL (no). */
+     * cannot block for long (a regular file).  May be NULL (no).  Such a
+     * read gets `out` with room for `max` elements, which it must not
+     * exceed (the array must not move: the stage reads it meanwhile), and
+     * should sp_vec_publish(out) as it goes. */
     int (*read_ahead)(const void *state);
 } sp_source_impl;
 
@@ -184,6 +199,28 @@ sp_par *sp_par_new(int threads, sp_par_node *nodes, int n, sp_par_combiner *comb
  * node's `out` (when kept) and each combiner's; the values live until the
  * next sp_par_run or sp_par_free.  Returns the run-time errors counted. */
 uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final);
+
+/* The stage's one source while a thread still reads its batch (reading
+ * ahead): that thread pushes into `vec` (room for `max` elements was made
+ * before it started: the array does not move) and publishes how many are
+ * complete (sp_vec_publish), then sets `done` (a release store) once its
+ * read returned.  Each chunk runs once its elements are all there. */
+typedef struct sp_feed {
+    const sp_vec *vec;
+    const int *done;
+    size_t max;
+    /* called once the chunks ran: waits for the read to end and returns
+     * how many elements it gave */
+    size_t (*finish)(void *ctx);
+    void *ctx;
+} sp_feed;
+
+/* sp_par_run over a source still being read: the sources' outputs are not
+ * read, the feed is (operators see final = 0: it is not known yet). */
+uint64_t sp_par_run_fed(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, const sp_feed *feed);
+/* How long the calling thread waited for the feed's elements in the last
+ * sp_par_run_fed (the time the batch could not go on). */
+uint64_t sp_par_fed_wait_ns(const sp_par *p);
 /* Threads of the stage (1 for NULL). */
 int sp_par_threads(const sp_par *p);
 /* Stops the threads, frees the stage.  Accepts NULL. */

@@ -214,6 +214,7 @@ static int reader_read(void *p, sp_arena *a, sp_vec *out, int64_t max, uint64_t 
     int64_t count = 0, count_at_buf = 0; /* lines handed out, and when `buf` was started */
     r->handed = 0;
     while (count < max && r->handed < r->batch_bytes) {
+        sp_vec_publish(out); /* the lines cut so far (reading ahead, the stage may start on them) */
         if (!r->skipping && len - pos >= 128) {
             reader_cut(r, buf, &pos, len, out, &count, max, malformed);
             if (count >= max || r->handed >= r->batch_bytes)

@@ -38,6 +38,7 @@
 #include "map.h"
 #include "pool.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,6 +98,7 @@ typedef struct par_worker {
     par_counts *counts; /* per combiner: its counts when it is a counting combine */
     sp_vec *outs;     /* per stage node not kept: its output for the chunk being run (the kept
                        * nodes' stay in their chunk's vector until the chunks are joined) */
+    uint64_t fed_wait_ns; /* this batch: time it waited for a feed's elements */
 } par_worker;
 
 struct sp_par {
@@ -136,6 +138,7 @@ struct sp_par {
     uint64_t batch;
     int64_t batch_ms, time_ms;
     int final;
+    const sp_feed *feed;      /* the source still being read (sp_par_run_fed), or NULL */
 };
 
 /* Does combiner m count this batch (see PAR_COUNT_CHUNKS)? */
@@ -506,8 +509,9 @@ static sp_vec *par_node_out(sp_par *p, par_worker *w, par_chunk *ch, int j)
 }
 
 /* Chunk c on worker w: its records of every source, through every node of
- * the stage, then the combiners. */
-static void par_run_chunk(sp_par *p, par_worker *w, int c)
+ * the stage, then the combiners.  fed: with a feed, how many of its
+ * elements are complete (at least up to the chunk's end, or all). */
+static void par_run_chunk(sp_par *p, par_worker *w, int c, size_t fed)
 {
     par_chunk *ch = &p->chunks[c];
     w->ev.arena = w->scratch;
@@ -516,12 +520,13 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
         sp_vec part = {0};
         const sp_vec *in;
         if (pn->input < 0) {
-            size_t total = pn->src->n, lo = (size_t)c * PAR_CHUNK, hi = lo + PAR_CHUNK;
+            const sp_vec *src = p->feed ? p->feed->vec : pn->src;
+            size_t total = p->feed ? fed : src->n, lo = (size_t)c * PAR_CHUNK, hi = lo + PAR_CHUNK;
             if (lo > total)
                 lo = total;
             if (hi > total)
                 hi = total;
-            part.v = pn->src->v + lo;
+            part.v = src->v + lo;
             part.n = hi - lo;
             part.present = 1;
             in = &part;
@@ -574,6 +579,35 @@ static void par_run_chunk(sp_par *p, par_worker *w, int c)
     sp_arena_reset(w->scratch);
 }
 
+/* With a feed: waits until chunk c's elements are all there, or the read
+ * ended; returns whether the chunk has any (*fed: how many elements are
+ * complete).  The reader is several times faster than a worker: the wait is
+ * for the first chunks of a batch, while the thread that ran the operators
+ * after the stage catches up with it. */
+static int par_feed_wait(const sp_par *p, par_worker *w, int c, size_t *fed)
+{
+    size_t need = (size_t)(c + 1) * PAR_CHUNK;
+    uint64_t t0 = 0;
+    for (int tries = 0;; tries++) {
+        int done = __atomic_load_n(p->feed->done, __ATOMIC_ACQUIRE);
+        size_t ready = __atomic_load_n(&p->feed->vec->ready, __ATOMIC_ACQUIRE);
+        if (ready >= need || done) { /* done: `ready` is the read's final count */
+            *fed = ready;
+            if (tries)
+                w->fed_wait_ns += par_mono_ns() - t0;
+            return (size_t)c * PAR_CHUNK < ready;
+        }
+        if (!tries)
+            t0 = par_mono_ns();
+        if (tries < 16) {
+            sched_yield(); /* the reader may want this core */
+        } else {
+            struct timespec ts = {0, 20000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 /* Thread k: chunks, as long as there are some. */
 static void par_thread(void *ctx, int k)
 {
@@ -583,7 +617,10 @@ static void par_thread(void *ctx, int k)
         int c = __atomic_fetch_add(&p->next_chunk, 1, __ATOMIC_RELAXED);
         if (c >= p->nchunks)
             break;
-        par_run_chunk(p, w, c);
+        size_t fed = 0;
+        if (p->feed && !par_feed_wait(p, w, c, &fed))
+            break; /* the read ended before this chunk */
+        par_run_chunk(p, w, c, fed);
     }
     for (int m = 0; m < p->ncombs; m++)
         if (par_counting(p, m))
@@ -719,17 +756,23 @@ static uint64_t par_join(sp_par *p, sp_vec *out, int stage, int index)
     return total;
 }
 
-uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final)
+static uint64_t par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final,
+                        const sp_feed *feed)
 {
     p->batch = batch;
     p->batch_ms = batch_ms;
     p->time_ms = time_ms;
     p->final = final;
-    /* the chunks: as many as the longest source needs */
+    p->feed = feed;
+    /* the chunks: as many as the longest source needs (with a feed, as
+     * many as its read may give, until it ended) */
     size_t most = 0;
-    for (int j = 0; j < p->n; j++)
-        if (p->nodes[j].input < 0 && p->nodes[j].src->n > most)
-            most = p->nodes[j].src->n;
+    if (feed)
+        most = feed->max;
+    else
+        for (int j = 0; j < p->n; j++)
+            if (p->nodes[j].input < 0 && p->nodes[j].src->n > most)
+                most = p->nodes[j].src->n;
     p->nchunks = (int)((most + PAR_CHUNK - 1) / PAR_CHUNK);
     p->count_ok = (size_t)p->nchunks < PAR_COUNT_CHUNKS;
     if (p->nchunks > p->capchunks) {
@@ -751,6 +794,7 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
          * held results were copied into their own arenas */
         sp_arena_reset(w->arena);
         w->ev.now_ms = time_ms;
+        w->fed_wait_ns = 0;
         memset(w->ns, 0, sizeof *w->ns * (size_t)(p->n + p->ncombs));
         for (int m = 0; m < p->ncombs; m++) {
             par_counts *c = &w->counts[m];
@@ -763,6 +807,11 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
     }
     p->next_chunk = 0;
     sp_pool_run(p->pool, par_thread, p);
+    if (feed) { /* the chunks that ran: those the read filled */
+        size_t n = feed->finish(feed->ctx);
+        p->nchunks = (int)((n + PAR_CHUNK - 1) / PAR_CHUNK);
+        p->feed = NULL;
+    }
     if (p->nmerge) {
         p->next_task = 0;
         sp_pool_run(p->pool, par_merge_thread, p);
@@ -803,6 +852,21 @@ uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms
             cb->ns += p->workers[k].ns[p->n + m];
     }
     return errors - errors0;
+}
+
+uint64_t sp_par_run(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, int final)
+{
+    return par_run(p, batch, batch_ms, time_ms, final, NULL);
+}
+
+uint64_t sp_par_fed_wait_ns(const sp_par *p)
+{
+    return p ? p->workers[0].fed_wait_ns : 0;
+}
+
+uint64_t sp_par_run_fed(sp_par *p, uint64_t batch, int64_t batch_ms, int64_t time_ms, const sp_feed *feed)
+{
+    return par_run(p, batch, batch_ms, time_ms, 0, feed);
 }
 
 void sp_par_free(sp_par *p)
