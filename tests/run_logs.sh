@@ -75,4 +75,45 @@ for log in "${logs[@]}"; do
         echo "FAIL: $name: output from stdin differs from output from the file"; fail=1
     fi
 done
+
+# With more than one thread the next batch is read ahead, and the stage
+# starts on its first chunks of 1024 lines while the rest is still being
+# read (src/runtime.c, runtime_par.c).  Over a log of several batches, with
+# CRLF line ends, a line over the 1 MiB limit and no final newline, batches that
+# are and are not a whole number of chunks give byte-identical output for
+# any number of threads, and the totals stay those of logs_totals.py.
+mixed="$tmp/mixed.log"
+cat "$top_srcdir"/tests/data/*.log > "$mixed.tmp"
+{
+    head -n 2000 "$mixed.tmp"
+    head -c 1100000 /dev/zero | tr '\0' 'x'; echo
+    sed -n '2001,3500p' "$mixed.tmp" | sed 's/$/\r/'
+    sed -n '3501,$p' "$mixed.tmp"
+} > "$mixed"
+printf '%s' "$(tail -n 1 "$mixed.tmp")" >> "$mixed" # no final newline
+for batch in 1024 2048 1500 100; do
+    "$STREAMPIPE" run -q --threads 1 -B "$batch" "$top_srcdir/pipelines/logs.sp" -p input="$mixed" \
+        -p format=json > "$tmp/mixed.1" 2>/dev/null
+    if [ ! -s "$tmp/mixed.1" ]; then
+        echo "FAIL: mixed log, batches of $batch: no output"; fail=1; continue
+    fi
+    for threads in 2 3; do
+        "$STREAMPIPE" run -q --threads $threads -B "$batch" "$top_srcdir/pipelines/logs.sp" \
+            -p input="$mixed" -p format=json > "$tmp/mixed.n" 2>/dev/null
+        if cmp -s "$tmp/mixed.n" "$tmp/mixed.1"; then
+            echo "ok: mixed log, batches of $batch: $threads threads give byte-identical output"
+        else
+            echo "FAIL: mixed log, batches of $batch: output with $threads threads differs from 1 thread"; fail=1
+        fi
+    done
+done
+grep -v '^xxxxx' "$mixed" | tr -d '\r' > "$tmp/mixed.clean"
+python3 "$top_srcdir/tests/logs_totals.py" "$tmp/mixed.clean" > "$tmp/expected"
+"$STREAMPIPE" run -q --threads 2 -B 1500 "$top_srcdir/pipelines/logs.sp" -p input="$mixed" \
+    -p format=json > "$tmp/mixed.n" 2>/dev/null
+if compare "$tmp/mixed.n" "$tmp/expected" "mixed log, 2 threads"; then
+    echo "ok: mixed log, 2 threads: totals equal the independent computation"
+else
+    fail=1
+fi
 exit $fail
