@@ -81,8 +81,6 @@ struct sp_runtime {
         sp_wbuf pos;       /* the source's position after it */
         uint64_t ns;       /* how long it took (written by its thread, read once it is joined) */
         int done;          /* its read returned (atomic: the stage's threads look) */
-        int fed;           /* `out` has room for the whole batch: the stage may take it as it comes */
-        sp_feed feed;      /* the stage's view of it */
     } ahead;
     sp_wbuf pos;           /* the position of the source read ahead, after this batch's read */
 };
@@ -90,6 +88,13 @@ struct sp_runtime {
 /* Larger batches are read ahead whole before the stage starts (the room
  * made for them would be too much): 16 MiB of values. */
 #define FEED_MAX_RECORDS (1u << 20)
+
+/* Does the stage take a batch read ahead as it comes (sp_par_run_fed)?
+ * Then `ahead.out` gets room for the whole batch before each read. */
+static int feeds_stage(const sp_runtime *rt)
+{
+    return rt->par && (uint64_t)rt->opt.batch_records <= FEED_MAX_RECORDS;
+}
 
 static uint64_t mono_ns(void)
 {
@@ -669,8 +674,7 @@ static int read_ahead_start(sp_runtime *rt, sp_arena *arena)
     /* room for the whole batch, so that the stage can read the lines while
      * they come (the array must not move); not for huge batches */
     size_t max = (size_t)rt->opt.batch_records;
-    rt->ahead.fed = rt->par && max <= FEED_MAX_RECORDS;
-    if (rt->ahead.fed && rt->ahead.out.cap < max) {
+    if (feeds_stage(rt) && rt->ahead.out.cap < max) {
         rt->ahead.out.v = sp_xrealloc(rt->ahead.out.v, sizeof *rt->ahead.out.v * max);
         rt->ahead.out.cap = max;
     }
@@ -775,7 +779,7 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
         nr->out.present = 1;
         char *err = NULL;
         uint64_t t0 = mono_ns();
-        if (!nr->done && i == rt->ahead.node && rt->ahead.running && rt->ahead.fed) {
+        if (!nr->done && i == rt->ahead.node && rt->ahead.running && feeds_stage(rt)) {
             fed = i;
             continue;
         }
@@ -790,9 +794,9 @@ static int run_batch(sp_runtime *rt, uint64_t batch, int64_t time_ms, sp_arena *
     if (fed >= 0) {
         /* the stage, over the lines as they come; then the read's end */
         node_rt *nr = &rt->nodes[fed];
-        rt->ahead.feed = (sp_feed){&rt->ahead.out, &rt->ahead.done, (size_t)rt->opt.batch_records, feed_finish, rt};
+        sp_feed feed = {&rt->ahead.out, &rt->ahead.done, (size_t)rt->opt.batch_records, feed_finish, rt};
         uint64_t waited0 = rt->stats.ahead_wait_ns;
-        rt->ev.errors += sp_par_run_fed(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, &rt->ahead.feed);
+        rt->ev.errors += sp_par_run_fed(rt->par, batch, sp_plan_batch_ms(rt->plan), time_ms, &feed);
         rt->stats.ahead_wait_ns += sp_par_fed_wait_ns(rt->par);
         char *err = NULL;
         if (source_read(rt, fed, read_ahead_take(rt, nr, &err), err, next_in != NULL, &ahead, &records) != 0)
